@@ -1,0 +1,40 @@
+"""The seed API: ``import pyfame.core as pf``.
+
+Every manipulation and measurement of PyFAME, as file-level functions, layers and probes.
+
+Example
+-------
+>>> import pyfame.core as pf
+>>> callable(pf.apply_layers)
+True
+"""
+
+from pyfame.core.landmark_overlay import LandmarkOverlay
+from pyfame.core.landmark_table import LandmarkProbe, landmark_table
+from pyfame.errors import *
+from pyfame.errors import __all__ as _errors_all
+from pyfame.pipeline import (
+    FileResult,
+    Layer,
+    Probe,
+    RunOptions,
+    SourceInfo,
+    apply_layers,
+    apply_layers_to_frames,
+    stream_layers,
+)
+
+__all__ = [  # noqa: PLE0604 - the errors' names are strings too
+    "LandmarkOverlay",
+    "LandmarkProbe",
+    "landmark_table",
+    "FileResult",
+    "Layer",
+    "Probe",
+    "RunOptions",
+    "SourceInfo",
+    "apply_layers",
+    "apply_layers_to_frames",
+    "stream_layers",
+    *_errors_all,
+]

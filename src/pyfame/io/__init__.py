@@ -1,0 +1,41 @@
+"""Sources and sinks for images and videos, atomic writes, and media facts."""
+
+from __future__ import annotations
+
+import os
+
+from pyfame.io.atomic_write import atomic_output
+from pyfame.io.frame import Frame
+from pyfame.io.image_sink import write_image
+from pyfame.io.image_source import ImageSource, read_image, read_image_with_alpha
+from pyfame.io.media_info import media_info
+from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, media_kind
+from pyfame.io.video_sink import VideoSink
+from pyfame.io.video_source import VideoSource
+
+
+def open_source(path: str | os.PathLike[str]) -> ImageSource | VideoSource:
+    """An :class:`ImageSource` or :class:`VideoSource` by the file's extension.
+
+    Example
+    -------
+    >>> # with open_source("clip.mp4") as source: print(source.kind, source.frame_count)
+    """
+    return ImageSource(path) if media_kind(path) == "image" else VideoSource(path)
+
+
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "VIDEO_EXTENSIONS",
+    "Frame",
+    "ImageSource",
+    "VideoSink",
+    "VideoSource",
+    "atomic_output",
+    "media_info",
+    "media_kind",
+    "open_source",
+    "read_image",
+    "read_image_with_alpha",
+    "write_image",
+]

@@ -1,0 +1,51 @@
+"""Write still images atomically, in the format of the target's extension."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pyfame.errors import FileWriteError, ImageShapeError
+from pyfame.io.atomic_write import atomic_output
+from pyfame.io.media_kinds import IMAGE_EXTENSIONS
+
+
+def write_image(path: str | os.PathLike[str], pixels_rgb: np.ndarray, alpha: np.ndarray | None = None, quality: int = 95) -> Path:
+    """Write an RGB uint8 image (with an optional alpha channel, PNG/TIFF/WebP) to ``path``.
+
+    JPEG and WebP use ``quality`` (0-100). The file appears only once complete.
+
+    Example
+    -------
+    >>> # write_image("out/face.png", rgb)
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in IMAGE_EXTENSIONS:
+        raise FileWriteError(f"{target}: cannot write images with extension {suffix!r}")
+    if pixels_rgb.dtype != np.uint8 or pixels_rgb.ndim != 3 or pixels_rgb.shape[2] != 3:
+        raise ImageShapeError(f"{target}: pixels must be RGB uint8 (H, W, 3), got {pixels_rgb.dtype} {pixels_rgb.shape}")
+    if alpha is not None:
+        if suffix in (".jpg", ".jpeg", ".bmp"):
+            raise FileWriteError(f"{target}: {suffix} cannot hold transparency; use .png")
+        bgr = cv2.cvtColor(pixels_rgb, cv2.COLOR_RGB2BGRA)
+        bgr[:, :, 3] = alpha
+    else:
+        bgr = cv2.cvtColor(pixels_rgb, cv2.COLOR_RGB2BGR)
+    params: list[int] = []
+    if suffix in (".jpg", ".jpeg"):
+        params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+    elif suffix == ".webp":
+        params = [cv2.IMWRITE_WEBP_QUALITY, int(quality)]
+    ok, encoded = cv2.imencode(suffix, bgr, params)
+    if not ok:
+        raise FileWriteError(f"{target}: the {suffix} encoder failed")
+    with atomic_output(target) as tmp:
+        try:
+            encoded.tofile(tmp)
+        except OSError as exc:
+            raise FileWriteError(f"{target}: {exc}") from exc
+    return target

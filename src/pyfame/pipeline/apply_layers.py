@@ -1,0 +1,161 @@
+"""``apply_layers``: any number of layers and probes over a file or a folder, one pass each."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from pyfame.errors import PyfameError, PyfameTypeError
+from pyfame.face.tracker_settings import TrackerSettings
+from pyfame.pipeline.file_pass import FileResult, run_file
+from pyfame.pipeline.inputs import plan_jobs
+from pyfame.pipeline.layer import Layer, Probe
+from pyfame.pipeline.run_options import NoFacePolicy, RunOptions
+
+log = logging.getLogger(__name__)
+
+
+def check_layers(layers: object, probes: object) -> tuple[list[Layer], list[Probe]]:
+    """Layers and probes as lists, each item of the right kind."""
+    out: list[list] = []
+    for value, kind, name in ((layers, Layer, "layers"), (probes, Probe, "probes")):
+        items = [value] if isinstance(value, kind) else value
+        if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
+            raise PyfameTypeError(f"{name} must be a {kind.__name__} or a list of them, got {value!r}")
+        for i, item in enumerate(items):
+            if not isinstance(item, kind):
+                raise PyfameTypeError(f"{name}[{i}] must be a {kind.__name__}, got {type(item).__name__}")
+        out.append(list(items))
+    return out[0], out[1]
+
+
+def apply_layers(
+    inputs: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    layers: Layer | Sequence[Layer],
+    probes: Probe | Sequence[Probe] = (),
+    *,
+    subfolder: str | None = None,
+    with_sub_dirs: bool = False,
+    no_face: NoFacePolicy = "pass",
+    seed: int | None = None,
+    num_faces: int = 1,
+    min_detection_confidence: float = 0.5,
+    min_tracking_confidence: float = 0.5,
+    smoothing: float = 0.0,
+    crf: int = 18,
+    preset: str = "veryfast",
+    landmark_cache: bool | str | os.PathLike[str] = True,
+    progress: bool = False,
+    operation: str = "apply_layers",
+) -> list[FileResult]:
+    """Run layers (manipulations) and probes (measurements) over a file or a folder.
+
+    Each file is decoded once, tracked once and encoded once, however many layers and
+    probes run. Every output gets a JSON sidecar (``NAME.pyfame.json``); each probe's table
+    is written beside it as ``STEM_PROBE.csv``. All arguments are checked before any work.
+
+    Parameters
+    ----------
+    inputs : str or Path
+        An image or video file, or a folder of them.
+    output_dir : str or Path
+        An existing folder; outputs keep the input's name (videos become ``.mp4``).
+    layers, probes : Layer or list of Layer, Probe or list of Probe
+        Applied in order; probes observe the frame after every layer.
+    subfolder : str, optional
+        Write into ``output_dir/subfolder``.
+    with_sub_dirs : bool
+        Walk nested folders and mirror them in the output.
+    no_face : {"pass", "drop", "fail"}
+        What to do with a frame without a face (see :class:`RunOptions`).
+    seed : int, optional
+        Base seed; each (file, layer) gets its own derived generator.
+    num_faces, min_detection_confidence, min_tracking_confidence, smoothing
+        Face tracking settings (:class:`~pyfame.face.tracker_settings.TrackerSettings`).
+    crf, preset
+        H.264 quality and speed.
+    landmark_cache : bool or path
+        Reuse tracked landmarks of a file seen before (default on).
+    progress : bool
+        Progress bars per file and per batch.
+
+    Returns
+    -------
+    list of FileResult
+        One per input, in order. In a folder run a failing file is logged and recorded
+        (``result.error``) and the others go on; a single file's error is raised.
+
+    Example
+    -------
+    >>> import pyfame as pf
+    >>> # pf.apply_layers("faces/", "out/", [pf.ColorShift(shift_color="red")], seed=1)
+    """
+    layer_list, probe_list = check_layers(layers, probes)
+    options = RunOptions(
+        tracker=TrackerSettings(
+            num_faces=num_faces,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+            smoothing=smoothing,
+        ),
+        no_face=no_face,
+        seed=seed,
+        crf=crf,
+        preset=preset,
+        landmark_cache=landmark_cache,
+        progress=progress,
+    )
+    jobs = plan_jobs(inputs, output_dir, subfolder, with_sub_dirs)
+    single = Path(inputs).is_file()
+    results: list[FileResult] = []
+    batch_bar = None
+    if progress and len(jobs) > 1:
+        from tqdm.auto import tqdm
+
+        batch_bar = tqdm(total=len(jobs), desc="files", unit="file", position=0)
+    try:
+        for job in jobs:
+            try:
+                result = run_file(
+                    job.input,
+                    job.output,
+                    layer_list,
+                    probe_list,
+                    options,
+                    operation,
+                    progress_position=1 if batch_bar is not None else 0,
+                )
+                write_tables(result)
+            except PyfameError as exc:
+                if single:
+                    raise
+                log.error("%s: %s", job.input, exc)
+                result = FileResult(job.input, None, error=exc)
+            results.append(result)
+            if batch_bar is not None:
+                batch_bar.update(1)
+    finally:
+        if batch_bar is not None:
+            batch_bar.close()
+    failed = [r for r in results if r.error is not None]
+    if failed:
+        log.warning("%d of %d files failed: %s", len(failed), len(results), ", ".join(str(r.input) for r in failed))
+    return results
+
+
+def write_tables(result: FileResult) -> list[Path]:
+    """Write each probe table beside the output as ``STEM_PROBE.csv`` (atomically)."""
+    from pyfame.io.atomic_write import atomic_output
+
+    written = []
+    if result.output is None:
+        return written
+    for name, table in result.tables.items():
+        target = result.output.with_name(f"{result.output.stem}_{name}.csv")
+        with atomic_output(target) as tmp:
+            table.to_csv(tmp, index=False)
+        written.append(target)
+    return written

@@ -1,0 +1,279 @@
+"""One pass over one file: decode, track once, apply layers, observe probes, encode."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pyfame.errors import FaceNotFoundError
+from pyfame.face.faces import Faces
+from pyfame.face.landmark_cache import LandmarkCache
+from pyfame.face.tracker import FaceTracker
+from pyfame.hashing import file_sha256
+from pyfame.io import open_source
+from pyfame.io.frame import Frame
+from pyfame.io.image_sink import write_image
+from pyfame.io.video_sink import VideoSink
+from pyfame.pipeline.layer import Layer, Probe, SourceInfo
+from pyfame.pipeline.prefetch import BackgroundConsumer, prefetch
+from pyfame.pipeline.run_options import RunOptions
+from pyfame.provenance import sidecar_path, write_sidecar
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    """What one file's pass did.
+
+    Attributes
+    ----------
+    input, output : Path
+        The file read and the media written (None when only probes ran).
+    frames : int
+        Frames decoded.
+    frames_with_face : int
+        Frames where at least one face was found.
+    frames_without_face : list[int]
+        Indices of frames without a face.
+    tables : dict[str, pandas.DataFrame]
+        One table per probe.
+    cache_hit : bool
+        Landmarks came from the cache (tracking skipped).
+    seconds : float
+        Wall time of the pass.
+    """
+
+    input: Path
+    output: Path | None
+    frames: int = 0
+    frames_with_face: int = 0
+    frames_without_face: list[int] = field(default_factory=list)
+    frames_written: int = 0
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    cache_hit: bool = False
+    seconds: float = 0.0
+    error: BaseException | None = None
+    sidecar: Path | None = None
+
+
+def layer_rngs(seed: int, n: int) -> list[np.random.Generator]:
+    """One independent generator per layer, derived from the run's seed."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
+
+
+def _ranges(indices: list[int]) -> list[list[int]]:
+    """[1,2,3,7] → [[1,3],[7,7]] (inclusive ranges, compact in sidecars)."""
+    out: list[list[int]] = []
+    for i in indices:
+        if out and out[-1][1] == i - 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
+
+
+def run_file(
+    input_path: Path,
+    output_path: Path | None,
+    layers: list[Layer],
+    probes: list[Probe],
+    options: RunOptions,
+    operation: str = "apply_layers",
+    progress_position: int = 0,
+) -> FileResult:
+    """Run layers and probes over one image or video in a single pass.
+
+    Nothing is written unless the whole file succeeds: the media goes to a temporary file
+    renamed at the end, then the sidecar. Probe tables are returned, not written.
+
+    Example
+    -------
+    >>> # run_file(Path("face.png"), Path("out/face.png"), [MyLayer()], [], RunOptions())
+    """
+    started = time.perf_counter()
+    result = FileResult(input_path, output_path)
+    source = open_source(input_path)
+    try:
+        info = SourceInfo(
+            kind=source.kind,
+            width=source.width,
+            height=source.height,
+            fps=float(source.fps) if source.fps else None,
+            frame_count=int(source.frame_count),
+            duration=float(source.duration),
+        )
+        input_sha = file_sha256(input_path)
+        cache_dir = options.cache_folder()
+        cache = LandmarkCache(cache_dir) if cache_dir is not None else None
+        cache_key = LandmarkCache.key(input_sha, options.tracker.as_dict()) if cache else None
+        cached = cache.load(cache_key) if cache and cache_key else None
+        result.cache_hit = cached is not None
+        tracked: list[Faces] = []
+        tracker: FaceTracker | None = None
+
+        for item in (*layers, *probes):
+            item.start(info)
+        rngs = layer_rngs(options.resolved_seed(), len(layers))
+
+        sink: VideoSink | None = None
+        writer: BackgroundConsumer[Frame] | None = None
+        if output_path is not None and source.kind == "video":
+            output_path.parent.mkdir(parents=True, exist_ok=True)
+            sink = VideoSink(
+                output_path,
+                source.width,
+                source.height,
+                source.fps,
+                time_base=getattr(source, "time_base", None),
+                audio_from=input_path if getattr(source, "has_audio", False) else None,
+                crf=options.crf,
+                preset=options.preset,
+            )
+            writer = BackgroundConsumer(sink.write)
+        still: np.ndarray | None = None
+        rows: dict[str, list[dict[str, Any]]] = {p.name: [] for p in probes}
+        bar = _progress(options, source, input_path, progress_position)
+        try:
+            frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
+            for frame in frames:
+                if cached is not None and frame.index < len(cached):
+                    faces = cached[frame.index]
+                else:
+                    if tracker is None:
+                        tracker = FaceTracker(options.tracker, mode=source.kind)
+                    faces = tracker.track(frame.pixels, frame.t)
+                    tracked.append(faces)
+                result.frames += 1
+                pixels = frame.pixels
+                if faces:
+                    result.frames_with_face += 1
+                else:
+                    result.frames_without_face.append(frame.index)
+                    log.info("%s: no face in frame %d (t=%.3fs)", input_path, frame.index, frame.t)
+                    if options.no_face == "fail":
+                        raise FaceNotFoundError(
+                            f"{input_path}: no face in frame {frame.index} (t={frame.t:.3f}s) "
+                            "and no_face='fail'"
+                        )
+                for layer, rng in zip(layers, rngs):
+                    if faces or not layer.needs_face:
+                        pixels = layer.apply(pixels, faces, frame.t, rng)
+                for probe in probes:
+                    for row in probe.observe(pixels, faces, frame.t):
+                        rows[probe.name].append({"frame": frame.index, "timestamp_s": frame.t, **row})
+                if not faces and options.no_face == "drop":
+                    pass
+                elif writer is not None:
+                    writer.put(Frame(frame.index, frame.t, np.ascontiguousarray(pixels)))
+                    result.frames_written += 1
+                else:
+                    still = pixels
+                    result.frames_written += 1
+                if bar is not None:
+                    bar.update(1)
+            if result.frames_with_face == 0:
+                raise FaceNotFoundError(
+                    f"{input_path}: no face found in "
+                    + ("the image" if source.kind == "image" else f"any of its {result.frames} frames")
+                )
+            for probe in probes:
+                rows[probe.name].extend(probe.finish())
+            if writer is not None and sink is not None:
+                writer.close()
+                writer = None
+                sink.close()
+            elif output_path is not None and still is not None:
+                output_path.parent.mkdir(parents=True, exist_ok=True)
+                write_image(output_path, still)
+        except BaseException:
+            if writer is not None:
+                try:
+                    writer.close()
+                except BaseException:
+                    pass
+            if sink is not None:
+                sink.abort()
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+            if tracker is not None:
+                tracker.close()
+
+        if cache is not None and cache_key is not None and cached is None and tracked:
+            try:
+                cache.save(cache_key, tracked)
+            except OSError as exc:  # a cache that cannot be written never fails the run
+                log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
+
+        result.tables = {name: pd.DataFrame(r) for name, r in rows.items()}
+        result.seconds = time.perf_counter() - started
+        if output_path is not None:
+            try:
+                result.sidecar = write_sidecar(
+                    output_path,
+                    _record(result, input_sha, output_path, layers, probes, options, operation),
+                )
+            except BaseException:
+                output_path.unlink(missing_ok=True)
+                sidecar_path(output_path).unlink(missing_ok=True)
+                raise
+        return result
+    finally:
+        source.close()
+
+
+def _record(
+    result: FileResult,
+    input_sha: str,
+    output_path: Path,
+    layers: list[Layer],
+    probes: list[Probe],
+    options: RunOptions,
+    operation: str,
+) -> dict[str, Any]:
+    return {
+        "operation": operation,
+        "input": {"path": str(result.input), "sha256": input_sha},
+        "output": {"path": output_path.name, "sha256": file_sha256(output_path)},
+        "seed": options.resolved_seed(),
+        "layers": [
+            {"name": layer.name, "params": layer.params(), "draws": layer.draws()} for layer in layers
+        ],
+        "probes": [{"name": p.name, "params": p.params()} for p in probes],
+        "tracker": options.tracker.as_dict(),
+        "no_face_policy": options.no_face,
+        "encoder": {"codec": "libx264", "crf": options.crf, "preset": options.preset}
+        if output_path.suffix.lower() == ".mp4"
+        else None,
+        "frames": {
+            "decoded": result.frames,
+            "written": result.frames_written,
+            "with_face": result.frames_with_face,
+            "without_face": len(result.frames_without_face),
+            "without_face_ranges": _ranges(result.frames_without_face),
+        },
+        "landmark_cache_hit": result.cache_hit,
+    }
+
+
+def _progress(options: RunOptions, source: Any, path: Path, position: int) -> Any:
+    if not options.progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=int(source.frame_count) or None,
+        desc=path.name,
+        unit="frame",
+        position=position,
+        leave=False,
+        dynamic_ncols=True,
+    )

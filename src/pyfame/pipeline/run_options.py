@@ -1,0 +1,82 @@
+"""The settings shared by every pipeline run."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pyfame.face.tracker_settings import TrackerSettings
+from pyfame.validation import check_bool, check_choice, check_int, check_seed
+
+NoFacePolicy = Literal["pass", "drop", "fail"]
+NO_FACE_POLICIES = {"pass": "pass", "drop": "drop", "fail": "fail"}
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
+)
+
+
+@dataclass
+class RunOptions:
+    """How a pipeline run treats frames, randomness, encoding and caching.
+
+    Parameters
+    ----------
+    tracker : TrackerSettings
+        Face tracking settings.
+    no_face : {"pass", "drop", "fail"}
+        A frame without a face is passed through unchanged (default), dropped from the
+        output, or stops the file with ``FaceNotFoundError``. A file with no face in any
+        frame always raises ``FaceNotFoundError``.
+    seed : int or None
+        Base seed of every random draw; None draws one (recorded in the sidecar).
+    crf, preset : int, str
+        libx264 quality (0-51, lower is better; 18 is visually lossless) and speed preset.
+    landmark_cache : bool or path
+        True uses the default cache folder, a path uses that folder, False switches it off.
+    progress : bool
+        Show progress bars (stderr).
+
+    Example
+    -------
+    >>> RunOptions(seed=7).resolved_seed()
+    7
+    """
+
+    tracker: TrackerSettings = field(default_factory=TrackerSettings)
+    no_face: NoFacePolicy = "pass"
+    seed: int | None = None
+    crf: int = 18
+    preset: str = "veryfast"
+    landmark_cache: bool | str | os.PathLike[str] = True
+    progress: bool = False
+
+    def __post_init__(self) -> None:
+        self.no_face = check_choice(self.no_face, "no_face", NO_FACE_POLICIES)
+        self.seed = check_seed(self.seed, "seed")
+        self.crf = check_int(self.crf, "crf", low=0, high=51)
+        self.preset = check_choice(self.preset, "preset", {p: p for p in X264_PRESETS})
+        if not isinstance(self.landmark_cache, (bool, str, os.PathLike)):
+            from pyfame.errors import PyfameTypeError
+
+            raise PyfameTypeError(
+                f"landmark_cache must be True, False or a folder path, got {self.landmark_cache!r}"
+            )
+        check_bool(self.progress, "progress")
+        self._seed = self.seed if self.seed is not None else secrets.randbelow(2**32)
+
+    def resolved_seed(self) -> int:
+        """The seed actually used (drawn once when ``seed`` is None)."""
+        return self._seed
+
+    def cache_folder(self) -> Path | None:
+        """The landmark cache folder, or None when caching is off."""
+        from pyfame.face.landmark_cache import default_cache_dir
+
+        if self.landmark_cache is False:
+            return None
+        if self.landmark_cache is True:
+            return default_cache_dir()
+        return Path(self.landmark_cache)

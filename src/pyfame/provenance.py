@@ -1,0 +1,68 @@
+"""Sidecars: a JSON record beside every output of what made it.
+
+Example
+-------
+>>> env = environment()
+>>> sorted(env)[:2]
+['model', 'packages']
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pyfame.hashing import to_jsonable
+from pyfame.io.atomic_write import atomic_output
+from pyfame.models import MODEL_NAME, MODEL_SHA256
+
+SIDECAR_SUFFIX = ".pyfame.json"
+SIDECAR_FORMAT = 1
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def environment() -> dict[str, Any]:
+    """Versions of PyFAME, its main dependencies and the model."""
+    import cv2
+    import numpy
+
+    return {
+        "pyfame": _version("pyfame"),
+        "model": {"name": MODEL_NAME, "sha256": MODEL_SHA256},
+        "packages": {
+            "python": platform.python_version(),
+            "mediapipe": _version("mediapipe"),
+            "av": _version("av"),
+            "opencv": cv2.__version__,
+            "numpy": numpy.__version__,
+            "pandas": _version("pandas"),
+        },
+    }
+
+
+def sidecar_path(output: Path) -> Path:
+    """``clip.mp4`` → ``clip.mp4.pyfame.json``."""
+    return output.with_name(output.name + SIDECAR_SUFFIX)
+
+
+def write_sidecar(output: Path, record: dict[str, Any]) -> Path:
+    """Write ``record`` (plus the environment) beside ``output``, atomically."""
+    body = {"format": SIDECAR_FORMAT, **environment(), **record}
+    target = sidecar_path(output)
+    with atomic_output(target) as tmp:
+        tmp.write_text(json.dumps(to_jsonable(body), indent=2, sort_keys=False) + "\n")
+    return target
+
+
+def read_sidecar(output: Path) -> dict[str, Any]:
+    """The sidecar of ``output`` as a dict."""
+    return json.loads(sidecar_path(output).read_text())

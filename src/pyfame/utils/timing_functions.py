@@ -1,0 +1,198 @@
+"""Timing functions: how strongly a manipulation acts at time ``t`` (seconds).
+
+Every function returns a weight in [0, 1] that multiplies the manipulation's magnitude. A
+layer calls it as ``f(t, onset=..., offset=..., **kwargs)`` only for ``onset <= t <= offset``
+(the weight is 0 outside that window); ``offset`` is the end of the video when the layer's
+``offset_t`` is 0. Still images are always at full weight (1.0).
+
+The curves (see ``docs/timing_functions.png``), with ``W = offset - onset``:
+
+``constant``
+    1 over the whole window.
+``linear``
+    Rises in a straight line from 0 at ``onset`` to 1 at ``onset + ramp_in``, holds 1, and
+    falls to 0 at ``offset`` over ``ramp_out``. ``ramp_in`` and ``ramp_out`` default to
+    ``W / 4``; ``ramp_out=0`` keeps the weight at 1 to the end.
+``sigmoid``
+    The same envelope with logistic ramps: ``1 / (1 + exp(-k s))`` with ``s`` running from -6
+    to 6 over each ramp, rescaled so the weight is exactly 0 at ``onset`` and 1 at the end of
+    the ramp. ``k`` (default 1) is the steepness: larger ``k`` is a faster switch mid-ramp.
+``gaussian``
+    A bell ``exp(-(t - mean)^2 / (2 sigma^2))``; ``mean`` defaults to the window's centre and
+    ``sigma`` to ``W / 6``, so the weight is 1 at ``mean``.
+
+A user's own function receives ``t`` and those keywords it accepts (``onset``, ``offset`` and
+the layer's extra keyword arguments). It must return a number in [0, 1]; anything else
+raises ``ValueError`` at the first frame, never silent clipping.
+
+Example
+-------
+>>> linear(1.0, onset=0.0, offset=4.0)
+1.0
+>>> round(linear(0.5, onset=0.0, offset=4.0), 2)
+0.5
+>>> gaussian(2.0, onset=0.0, offset=4.0)
+1.0
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any
+
+from pyfame.errors import PyfameTypeError, PyfameValueError
+
+TimingFunction = Callable[..., float]
+
+
+def _window(onset: float, offset: float) -> float:
+    return max(float(offset) - float(onset), 1e-9)
+
+
+def _ramps(onset: float, offset: float, ramp_in: float | None, ramp_out: float | None) -> tuple[float, float]:
+    w = _window(onset, offset)
+    rin = w / 4 if ramp_in is None else float(ramp_in)
+    rout = w / 4 if ramp_out is None else float(ramp_out)
+    if rin < 0 or rout < 0:
+        raise PyfameValueError(f"ramp_in and ramp_out must be >= 0, got {ramp_in!r}, {ramp_out!r}")
+    if rin + rout > w + 1e-9:
+        scale = w / (rin + rout)
+        rin, rout = rin * scale, rout * scale
+    return rin, rout
+
+
+def constant(t: float, onset: float = 0.0, offset: float = math.inf, **kwargs: Any) -> float:
+    """1.0 over the whole window.
+
+    Example
+    -------
+    >>> constant(3.0)
+    1.0
+    """
+    return 1.0
+
+
+def linear(
+    t: float,
+    onset: float = 0.0,
+    offset: float = 1.0,
+    ramp_in: float | None = None,
+    ramp_out: float | None = None,
+    **kwargs: Any,
+) -> float:
+    """Straight ramp in, hold, straight ramp out.
+
+    Example
+    -------
+    >>> linear(3.5, onset=0.0, offset=4.0)
+    0.5
+    """
+    rin, rout = _ramps(onset, offset, ramp_in, ramp_out)
+    if t < onset or t > offset:
+        return 0.0
+    w = 1.0
+    if rin > 0 and t < onset + rin:
+        w = (t - onset) / rin
+    if rout > 0 and t > offset - rout:
+        w = min(w, (offset - t) / rout)
+    return float(min(max(w, 0.0), 1.0))
+
+
+def _logistic_ramp(x: float, k: float) -> float:
+    """x in [0, 1] along the ramp → weight in [0, 1], exactly 0 and 1 at the ends."""
+    lo = 1.0 / (1.0 + math.exp(6.0 * k))
+    hi = 1.0 / (1.0 + math.exp(-6.0 * k))
+    s = 12.0 * x - 6.0
+    v = 1.0 / (1.0 + math.exp(-k * s))
+    return min(max((v - lo) / (hi - lo), 0.0), 1.0)
+
+
+def sigmoid(
+    t: float,
+    k: float = 1.0,
+    onset: float = 0.0,
+    offset: float = 1.0,
+    ramp_in: float | None = None,
+    ramp_out: float | None = None,
+    **kwargs: Any,
+) -> float:
+    """Logistic ramp in, hold, logistic ramp out; ``k`` is the steepness.
+
+    Example
+    -------
+    >>> sigmoid(0.5, onset=0.0, offset=4.0)
+    0.5
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, float)) or k <= 0:
+        raise PyfameValueError(f"k must be a number > 0, got {k!r}")
+    rin, rout = _ramps(onset, offset, ramp_in, ramp_out)
+    if t < onset or t > offset:
+        return 0.0
+    w = 1.0
+    if rin > 0 and t < onset + rin:
+        w = _logistic_ramp((t - onset) / rin, k)
+    if rout > 0 and t > offset - rout:
+        w = min(w, _logistic_ramp((offset - t) / rout, k))
+    return float(w)
+
+
+def gaussian(
+    t: float,
+    mean: float | None = None,
+    sigma: float | None = None,
+    onset: float = 0.0,
+    offset: float = 1.0,
+    **kwargs: Any,
+) -> float:
+    """A bell of the given mean and sigma (defaults: the window's centre and a sixth of it).
+
+    Example
+    -------
+    >>> round(gaussian(1.0, mean=1.0, sigma=0.5), 3)
+    1.0
+    """
+    m = (onset + offset) / 2.0 if mean is None else float(mean)
+    s = _window(onset, offset) / 6.0 if sigma is None else float(sigma)
+    if s <= 0:
+        raise PyfameValueError(f"sigma must be > 0, got {sigma!r}")
+    return float(math.exp(-((t - m) ** 2) / (2.0 * s * s)))
+
+
+TIMING_FUNCTIONS: dict[str, TimingFunction] = {
+    "constant": constant,
+    "linear": linear,
+    "sigmoid": sigmoid,
+    "gaussian": gaussian,
+}
+
+
+def resolve_timing_function(value: Any, name: str = "timing_func") -> TimingFunction:
+    """A timing function from a callable or one of the names ``constant``, ``linear``, ..."""
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key not in TIMING_FUNCTIONS:
+            raise PyfameValueError(f"{name} must be one of {sorted(TIMING_FUNCTIONS)} or a callable, got {value!r}")
+        return TIMING_FUNCTIONS[key]
+    if not callable(value):
+        raise PyfameTypeError(f"{name} must be a callable or a name, got {type(value).__name__}")
+    return value
+
+
+def call_timing_function(func: TimingFunction, t: float, onset: float, offset: float, kwargs: dict[str, Any]) -> float:
+    """Call ``func`` with the keywords it accepts and check the weight is in [0, 1]."""
+    offered = {"onset": onset, "offset": offset, **kwargs}
+    try:
+        sig = inspect.signature(func)
+        takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+        passed = offered if takes_all else {k: v for k, v in offered.items() if k in sig.parameters}
+    except (TypeError, ValueError):  # builtins without a signature
+        passed = {}
+    value = func(t, **passed)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0.0 <= float(value) <= 1.0):
+        raise PyfameValueError(
+            f"timing_func {getattr(func, '__name__', func)!r} returned {value!r} at t={t:.3f}s; "
+            "it must return a number in [0, 1]"
+        )
+    return float(value)

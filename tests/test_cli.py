@@ -1,0 +1,58 @@
+"""The command line: version, demo, info, landmarks, and clear errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+from click.testing import CliRunner
+
+from pyfame.cli import main
+from pyfame.io.media_info import media_info
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["--quiet", *[str(a) for a in args]], catch_exceptions=False)
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and "pyfame" in result.output
+
+
+def test_demo_writes_matching_video_and_still(tmp_path):
+    result = run("demo", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    out_video = tmp_path / "demo" / "outputs" / "sample_face.mp4"
+    in_video = tmp_path / "demo" / "inputs" / "sample_face.mp4"
+    assert str(out_video) in result.output
+    a, b = media_info(in_video), media_info(out_video)
+    for key in ("width", "height", "frame_count", "fps", "has_audio"):
+        assert a[key] == b[key], key
+    assert b["has_audio"]
+    assert (tmp_path / "demo" / "outputs" / "sample_face.png").is_file()
+
+
+def test_info_counts_faces(talking_video):
+    path, _ = talking_video
+    result = run("info", path)
+    assert result.exit_code == 0, result.output
+    assert "frames_with_face" in result.output and "48" in result.output
+
+
+def test_landmarks_table(talking_video, tmp_path):
+    path, _ = talking_video
+    out = tmp_path / "lm.csv"
+    result = run("landmarks", path, "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert len(table) == 48 and {"frame", "timestamp_s", "x0", "y477", "z477"} <= set(table.columns)
+    pq = tmp_path / "lm.parquet"
+    assert run("landmarks", path, "-o", pq).exit_code == 0
+    assert pd.read_parquet(pq).shape == table.shape
+
+
+def test_errors_are_one_line_and_exit_2(tmp_path):
+    result = run("info", tmp_path / "missing.mp4")
+    assert result.exit_code == 2
+    assert "missing.mp4" in result.output
+    result = run("landmarks", tmp_path / "missing.mp4", "-o", tmp_path / "x.txt")
+    assert result.exit_code == 2 and "x.txt" in result.output
