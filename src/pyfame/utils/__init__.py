@@ -1,5 +1,7 @@
 """The seed's utilities: landmark regions, constants, timing functions, display options."""
 
+from pyfame.utils.landmarks import *
+from pyfame.utils.landmarks import __all__ as _landmarks_all
 from pyfame.utils.timing_functions import constant, gaussian, linear, sigmoid
 
-__all__ = ["constant", "gaussian", "linear", "sigmoid"]
+__all__ = [*_landmarks_all, "constant", "linear", "sigmoid", "gaussian"]  # noqa: PLE0604
