@@ -56,3 +56,33 @@ def test_errors_are_one_line_and_exit_2(tmp_path):
     assert "missing.mp4" in result.output
     result = run("landmarks", tmp_path / "missing.mp4", "-o", tmp_path / "x.txt")
     assert result.exit_code == 2 and "x.txt" in result.output
+
+
+def test_color_shift_command_on_a_folder(face_image, tmp_path):
+    import shutil
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(face_image, tmp_path / "in" / "a.png")
+    (tmp_path / "out").mkdir()
+    result = run("color-shift", tmp_path / "in", tmp_path / "out", "--color", "green", "--magnitude", "6",
+                 "--region", "cheeks", "--region", "chin", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out" / "Color_Shifted" / "a.png"
+    assert str(out) in result.output and out.is_file()
+    import json
+
+    layer = json.loads((out.parent / "a.png.pyfame.json").read_text())["layers"][0]
+    assert layer["params"]["shift_color"] == "green" and layer["params"]["landmark_regions"] == "cheeks+chin"
+
+
+def test_saturation_and_brightness_commands(face_image, tmp_path):
+    assert run("saturation-shift", face_image, tmp_path, "--magnitude", "-30").exit_code == 0
+    assert (tmp_path / "Sat_Shifted" / "astronaut.png").is_file()
+    assert run("brightness-shift", face_image, tmp_path, "--timing", "sigmoid", "--k", "2").exit_code == 0
+    assert (tmp_path / "Brightness_Shifted" / "astronaut.png").is_file()
+
+
+def test_command_errors_name_the_parameter(face_image, tmp_path):
+    result = run("color-shift", face_image, tmp_path, "--onset", "-1")
+    assert result.exit_code == 2 and "onset_t" in result.output
+    assert not (tmp_path / "Color_Shifted").exists()

@@ -12,10 +12,10 @@ log = logging.getLogger(__name__)
 
 
 def demo_layers() -> list[Layer]:
-    """The manipulation the demo shows."""
-    from pyfame.core.landmark_overlay import LandmarkOverlay
+    """The manipulation the demo shows: the face's skin turns red and back over the clip."""
+    from pyfame.core.coloring import ColorShift
 
-    return [LandmarkOverlay()]
+    return [ColorShift(shift_color="red", shift_magnitude=12.0)]
 
 
 def run_demo(output_dir: Path, *, progress: bool = False, seed: int = 0) -> dict[str, Path]:

@@ -9,7 +9,17 @@ Example
 True
 """
 
+from pyfame.core.coloring import (
+    BrightnessShift,
+    ColorShift,
+    SaturationShift,
+    face_brightness_shift,
+    face_color_shift,
+    face_saturation_shift,
+)
 from pyfame.core.landmark_overlay import LandmarkOverlay
+from pyfame.utils import *
+from pyfame.utils import __all__ as _utils_all
 from pyfame.core.landmark_table import LandmarkProbe, landmark_table
 from pyfame.errors import *
 from pyfame.errors import __all__ as _errors_all
@@ -25,6 +35,12 @@ from pyfame.pipeline import (
 )
 
 __all__ = [  # noqa: PLE0604 - the errors' names are strings too
+    "face_color_shift",
+    "face_saturation_shift",
+    "face_brightness_shift",
+    "ColorShift",
+    "SaturationShift",
+    "BrightnessShift",
     "LandmarkOverlay",
     "LandmarkProbe",
     "landmark_table",
@@ -37,4 +53,5 @@ __all__ = [  # noqa: PLE0604 - the errors' names are strings too
     "apply_layers_to_frames",
     "stream_layers",
     *_errors_all,
+    *_utils_all,
 ]

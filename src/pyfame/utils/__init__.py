@@ -2,6 +2,9 @@
 
 from pyfame.utils.landmarks import *
 from pyfame.utils.landmarks import __all__ as _landmarks_all
+from pyfame.utils.predefined_constants import *
 from pyfame.utils.timing_functions import constant, gaussian, linear, sigmoid
 
-__all__ = [*_landmarks_all, "constant", "linear", "sigmoid", "gaussian"]  # noqa: PLE0604
+__all__ = [  # noqa: PLE0604
+    *_landmarks_all, "constant", "linear", "sigmoid", "gaussian",
+           "COLOR_RED", "COLOR_BLUE", "COLOR_GREEN", "COLOR_YELLOW"]  # noqa: PLE0604

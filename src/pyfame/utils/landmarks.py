@@ -226,7 +226,7 @@ def _from_pairs(value: Sequence[Any], parameter_name: str) -> Region:
             raise PyfameValueError(f"{parameter_name}: {i!r} is not a landmark index in 0..{N_LANDMARKS - 1}")
     if len(loop) < 3:
         raise PyfameValueError(f"{parameter_name}: a region needs at least 3 landmarks, got {len(loop)}")
-    for name, region in REGION_NAMES.items():  # give predefined paths their names
+    for region in REGION_NAMES.values():  # give predefined paths their names
         if len(region.include) == 1 and not region.exclude and region.side is None and list(region.include[0]) == loop:
             return region
     return Region("custom_" + "_".join(str(i) for i in loop[:4]), (tuple(loop),))
@@ -294,7 +294,7 @@ def region_name(regions: Any) -> str:
     return "+".join(r.name for r in resolve_regions(regions))
 
 
-__all__ = [
+__all__ = [  # noqa: PLE0604 - the constants' names are strings
     "create_path", "path_loop", "resolve_regions", "region_name", "Region", "REGION_NAMES",
     "MASK_REGIONS", *PATH_CONSTANT_NAMES, *MASK_CONSTANT_NAMES,
 ]
