@@ -54,7 +54,27 @@ def coloring() -> Path:
     ])
 
 
-GALLERIES = {"coloring": coloring}
+def occlusion() -> Path:
+    return sheet("occlusion", [
+        ("mask: face oval", [pf.Mask(pf.FACE_OVAL_MASK)]),
+        ("mask: eyes+mouth, green", [pf.Mask([pf.EYES_MASK, pf.MOUTH_MASK], background_color=(0, 255, 0))]),
+        ("mask: hemi left", [pf.Mask(pf.HEMI_FACE_LEFT_MASK, background_color=(0, 0, 0))]),
+        ("occlude eyes: black", [pf.Occlusion(pf.BOTH_EYES_PATH)]),
+        ("occlude: face mean", [pf.Occlusion([pf.BOTH_EYES_PATH, pf.MOUTH_PATH], "mean")]),
+        ("eye bar", [pf.Occlusion(pf.BOTH_EYES_PATH, "bar")]),
+        ("mouth bar, red", [pf.Occlusion(pf.MOUTH_PATH, "bar", fill_color=(200, 0, 0))]),
+        ("bubbles 12, 0.06 face", [pf.Bubbles(12, 0.06)]),
+        ("bubbles 30, 0.04, mean", [pf.Bubbles(30, 0.04, fill="mean")]),
+        ("blur gaussian 21", [pf.Blur("gaussian", 21)]),
+        ("blur median 11, feather", [pf.Blur("median", 11, feather_px=6)]),
+        ("pixelate 12", [pf.Noise("pixelate", pixel_size=12)]),
+        ("salt & pepper 0.2", [pf.Noise("salt and pepper", noise_prob=0.2)]),
+        ("gaussian noise sd 40", [pf.Noise("gaussian", standard_dev=40)]),
+        ("noise whole frame", [pf.Noise("gaussian", standard_dev=25, mask_type=None)]),
+    ])
+
+
+GALLERIES = {"coloring": coloring, "occlusion": occlusion}
 
 
 if __name__ == "__main__":

@@ -18,6 +18,17 @@ from pyfame.core.coloring import (
     face_saturation_shift,
 )
 from pyfame.core.landmark_overlay import LandmarkOverlay
+from pyfame.core.occlusion import (
+    Blur,
+    Bubbles,
+    Mask,
+    Noise,
+    Occlusion,
+    apply_noise,
+    blur_face_region,
+    mask_face_region,
+    occlude_face_region,
+)
 from pyfame.utils import *
 from pyfame.utils import __all__ as _utils_all
 from pyfame.core.landmark_table import LandmarkProbe, landmark_table
@@ -41,6 +52,15 @@ __all__ = [  # noqa: PLE0604 - the errors' names are strings too
     "ColorShift",
     "SaturationShift",
     "BrightnessShift",
+    "mask_face_region",
+    "occlude_face_region",
+    "blur_face_region",
+    "apply_noise",
+    "Mask",
+    "Occlusion",
+    "Bubbles",
+    "Blur",
+    "Noise",
     "LandmarkOverlay",
     "LandmarkProbe",
     "landmark_table",

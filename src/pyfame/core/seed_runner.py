@@ -49,6 +49,7 @@ def run_seed_function(
     min_detection_confidence: float = 0.5,
     min_tracking_confidence: float = 0.5,
     run_kwargs: dict[str, Any] | None = None,
+    image_format: str | None = None,
 ) -> list[FileResult]:
     """Run ``layers`` over ``input_dir`` into ``output_dir/subfolder``."""
     run_kwargs = dict(run_kwargs or {})
@@ -65,5 +66,6 @@ def run_seed_function(
         min_detection_confidence=min_detection_confidence,
         min_tracking_confidence=min_tracking_confidence,
         operation=operation,
+        image_format=image_format,
         **run_kwargs,
     )

@@ -7,7 +7,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyfame.errors import PyfameError, PyfameTypeError
+from pyfame.errors import PyfameError, PyfameTypeError, PyfameValueError
+from pyfame.io.media_kinds import IMAGE_EXTENSIONS
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.pipeline.file_pass import FileResult, run_file
 from pyfame.pipeline.inputs import plan_jobs
@@ -50,6 +51,7 @@ def apply_layers(
     landmark_cache: bool | str | os.PathLike[str] = True,
     progress: bool = False,
     operation: str = "apply_layers",
+    image_format: str | None = None,
 ) -> list[FileResult]:
     """Run layers (manipulations) and probes (measurements) over a file or a folder.
 
@@ -81,6 +83,8 @@ def apply_layers(
         Reuse tracked landmarks of a file seen before (default on).
     progress : bool
         Progress bars per file and per batch.
+    image_format : str, optional
+        Write still outputs in this format (e.g. ``"png"``) instead of the input's.
 
     Returns
     -------
@@ -108,7 +112,9 @@ def apply_layers(
         landmark_cache=landmark_cache,
         progress=progress,
     )
-    jobs = plan_jobs(inputs, output_dir, subfolder, with_sub_dirs)
+    if image_format is not None and "." + str(image_format).lstrip(".").lower() not in IMAGE_EXTENSIONS:
+        raise PyfameValueError(f"image_format must be one of {sorted(IMAGE_EXTENSIONS)}, got {image_format!r}")
+    jobs = plan_jobs(inputs, output_dir, subfolder, with_sub_dirs, image_format)
     single = Path(inputs).is_file()
     results: list[FileResult] = []
     batch_bar = None

@@ -191,7 +191,7 @@ def run_file(
                 sink.close()
             elif output_path is not None and still is not None:
                 output_path.parent.mkdir(parents=True, exist_ok=True)
-                write_image(output_path, still)
+                write_image(output_path, still, _combined_alpha(layers))
         except BaseException:
             if writer is not None:
                 try:
@@ -228,6 +228,17 @@ def run_file(
         return result
     finally:
         source.close()
+
+
+def _combined_alpha(layers: list[Layer]) -> np.ndarray | None:
+    """The product of the layers' alpha channels, or None when every layer is opaque."""
+    alphas = [a for a in (layer.alpha() for layer in layers) if a is not None]
+    if not alphas:
+        return None
+    out = alphas[0].astype(np.float32)
+    for a in alphas[1:]:
+        out *= a.astype(np.float32) / 255.0
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
 def _record(

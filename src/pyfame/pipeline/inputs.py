@@ -66,13 +66,17 @@ def find_inputs(input_path: str | os.PathLike[str], with_sub_dirs: bool = False,
     return path, files
 
 
-def output_path_for(input_file: Path, root: Path, output_dir: Path, subfolder: str | None) -> Path:
-    """Where the output of ``input_file`` goes: videos become ``.mp4``, images keep their format."""
+def output_path_for(input_file: Path, root: Path, output_dir: Path, subfolder: str | None,
+                    image_format: str | None = None) -> Path:
+    """Where the output of ``input_file`` goes: videos become ``.mp4``, images keep their
+    format unless ``image_format`` (e.g. ``"png"``) is given."""
     rel = input_file.relative_to(root) if root in input_file.parents else Path(input_file.name)
     base = output_dir / subfolder if subfolder else output_dir
     out = base / rel
     if input_file.suffix.lower() in VIDEO_EXTENSIONS:
         out = out.with_suffix(".mp4")
+    elif image_format:
+        out = out.with_suffix("." + image_format.lstrip(".").lower())
     return out
 
 
@@ -81,6 +85,7 @@ def plan_jobs(
     output_dir: str | os.PathLike[str],
     subfolder: str | None,
     with_sub_dirs: bool = False,
+    image_format: str | None = None,
 ) -> list[Job]:
     """Check the paths and list the jobs, before any work starts.
 
@@ -101,7 +106,7 @@ def plan_jobs(
     seen: dict[Path, Path] = {}
     inputs = {f.resolve() for f in files}
     for f in files:
-        out = output_path_for(f, root, out_dir, subfolder)
+        out = output_path_for(f, root, out_dir, subfolder, image_format)
         key = out.resolve()
         if key in inputs:
             raise PyfameValueError(

@@ -61,6 +61,13 @@ class Layer(ABC):
         """The layer's parameters, for the sidecar."""
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
+    def alpha(self) -> np.ndarray | None:
+        """An alpha channel (uint8, full frame) for the last frame, or None (opaque).
+
+        Still outputs in a format with transparency (PNG, TIFF, WebP) get it written.
+        """
+        return None
+
     def draws(self) -> dict[str, Any]:
         """Random draws actually used (bubble centres, permutations), for the sidecar."""
         return {}

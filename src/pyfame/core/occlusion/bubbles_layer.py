@@ -1,0 +1,125 @@
+"""Bubbles (Gosselin & Schyns, 2001): an opaque field with Gaussian apertures that reveal the face."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pyfame.core.face_geometry import face_width, from_face, mean_face_color, to_face
+from pyfame.errors import PyfameValueError
+from pyfame.face.faces import Faces
+from pyfame.face.region_mask import region_mask
+from pyfame.pipeline.layer import Layer, SourceInfo
+from pyfame.utils.landmarks import FACE_OVAL_MASK
+from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
+
+
+class Bubbles(Layer):
+    """Cover the frame with an opaque field and open Gaussian "bubbles" onto the face.
+
+    Bubble centres are drawn uniformly inside the face oval (seeded), once per video, and
+    kept in face coordinates (origin between the eyes, unit = outer-eye-corner distance), so
+    on video each bubble stays on the same spot of the face as it moves, turns and scales.
+    ``redraw=True`` draws new centres on every frame instead. The centres used go into the
+    sidecar.
+
+    The aperture at a pixel is ``1 - prod_i (1 - g_i)`` with ``g_i`` a unit-peak Gaussian of
+    standard deviation ``sigma``; the output is ``face * aperture + field * (1 - aperture)``.
+
+    Parameters
+    ----------
+    n_bubbles : int
+        Number of bubbles.
+    sigma : float
+        Bubble size: a fraction of the face's width (``sigma_units="face"``, default 0.06) or
+        pixels (``sigma_units="px"``).
+    sigma_units : {"face", "px"}
+    fill : "mean" or tuple of int
+        The field's colour: RGB, or the face's mean skin colour. Mid-grey by default.
+    redraw : bool
+        New centres on every frame.
+
+    Example
+    -------
+    >>> import pyfame as pf
+    >>> layer = pf.Bubbles(n_bubbles=12, sigma=0.05)
+    """
+
+    name = "bubbles"
+    needs_face = False
+
+    def __init__(self, n_bubbles: int = 10, sigma: float = 0.06, sigma_units: str = "face",
+                 fill: Any = (128, 128, 128), redraw: bool = False) -> None:
+        self.n_bubbles = check_int(n_bubbles, "n_bubbles", low=1, high=10_000)
+        self.sigma_units = check_choice(sigma_units, "sigma_units", {"face": "face", "px": "px"})
+        high = 1.0 if self.sigma_units == "face" else 10_000.0
+        self.sigma = check_float(sigma, "sigma", low=0.0, high=high, low_inclusive=False)
+        self.fill = "mean" if isinstance(fill, str) and fill.lower() == "mean" else check_color(fill, "fill")
+        self.redraw = check_bool(redraw, "redraw")
+        self._uv: list[np.ndarray] = []
+        self._first_px: list[list[float]] | None = None
+        self._sigma_px_first: list[float] | None = None
+        self._per_frame: list[list[list[float]]] = []
+
+    def start(self, info: SourceInfo) -> None:
+        self._uv, self._first_px, self._sigma_px_first, self._per_frame = [], None, None, []
+
+    def _draw(self, frame: np.ndarray, faces: Faces, rng: np.random.Generator) -> list[np.ndarray]:
+        centres = []
+        for i in range(faces.count):
+            one = Faces(faces.landmarks[i:i + 1], faces.boxes[i:i + 1])
+            mask = region_mask(one, FACE_OVAL_MASK, frame.shape)
+            ys, xs = np.nonzero(mask.alpha >= 0.5)
+            if len(xs) == 0:
+                raise PyfameValueError("the face oval is empty: cannot place bubbles")
+            pick = rng.choice(len(xs), size=self.n_bubbles, replace=len(xs) < self.n_bubbles)
+            px = np.stack([xs[pick] + mask.box[0] + 0.5, ys[pick] + mask.box[1] + 0.5], axis=1).astype(np.float64)
+            centres.append(to_face(faces.landmarks[i], px))
+        return centres
+
+    def _sigma_px(self, landmarks: np.ndarray) -> float:
+        return self.sigma * face_width(landmarks) if self.sigma_units == "face" else self.sigma
+
+    def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
+        h, w = frame.shape[:2]
+        field = np.asarray(mean_face_color(frame, faces) if (self.fill == "mean" and faces) else
+                           (self.fill if self.fill != "mean" else (128, 128, 128)), np.float32)
+        closed = np.ones((h, w), np.float32)  # product of (1 - g_i)
+        if faces:
+            if self.redraw or len(self._uv) != faces.count:
+                self._uv = self._draw(frame, faces, rng)
+            frame_centres = []
+            for lm, uv in zip(faces.landmarks, self._uv):
+                centres = from_face(lm, uv)
+                sigma = self._sigma_px(lm)
+                frame_centres.append(centres.round(2).tolist())
+                reach = int(np.ceil(3.5 * sigma))
+                for cx, cy in centres:
+                    x0, x1 = max(int(cx) - reach, 0), min(int(cx) + reach + 1, w)
+                    y0, y1 = max(int(cy) - reach, 0), min(int(cy) + reach + 1, h)
+                    if x0 >= x1 or y0 >= y1:
+                        continue
+                    gx = np.exp(-((np.arange(x0, x1) + 0.5 - cx) ** 2) / (2 * sigma * sigma)).astype(np.float32)
+                    gy = np.exp(-((np.arange(y0, y1) + 0.5 - cy) ** 2) / (2 * sigma * sigma)).astype(np.float32)
+                    closed[y0:y1, x0:x1] *= 1.0 - np.outer(gy, gx)
+            if self._first_px is None:
+                self._first_px = frame_centres[0]
+                self._sigma_px_first = [round(self._sigma_px(lm), 3) for lm in faces.landmarks]
+            if self.redraw:
+                self._per_frame.append(frame_centres[0])
+        aperture = (1.0 - closed)[..., None]
+        out = frame.astype(np.float32) * aperture + field * (1.0 - aperture)
+        return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+    def draws(self) -> dict[str, Any]:
+        return {
+            "centres_face_coords": [uv.round(5).tolist() for uv in self._uv] if not self.redraw else None,
+            "centres_px_first_face_frame": self._first_px,
+            "sigma_px_first_face_frame": self._sigma_px_first,
+            "centres_px_per_frame": self._per_frame if self.redraw else None,
+        }
+
+    def params(self) -> dict[str, Any]:
+        return {"n_bubbles": self.n_bubbles, "sigma": self.sigma, "sigma_units": self.sigma_units,
+                "fill": self.fill, "redraw": self.redraw}

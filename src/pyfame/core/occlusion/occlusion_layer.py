@@ -1,0 +1,93 @@
+"""Cover face regions: black, the face's mean colour, a custom colour, or a bar that turns with the head."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pyfame.core.face_geometry import eye_line_angle, mean_face_color
+from pyfame.face.faces import Faces
+from pyfame.face.region_mask import region_mask
+from pyfame.pipeline.layer import Layer
+from pyfame.utils.landmarks import BOTH_EYES_PATH, region_name, resolve_regions
+from pyfame.utils.predefined_constants import OCCLUSION_FILL_BLACK, OCCLUSION_FILL_NAMES, options
+from pyfame.validation import check_choice, check_color, check_float
+
+
+class Occlusion(Layer):
+    """Occlude face regions.
+
+    Parameters
+    ----------
+    landmarks_to_occlude : region or list of regions
+        What to cover (both eyes by default).
+    occlusion_fill : int or str
+        ``OCCLUSION_FILL_BLACK`` ("black"), ``OCCLUSION_FILL_MEAN`` ("mean": the face's mean
+        skin colour in each frame) or ``OCCLUSION_FILL_BAR`` ("bar": a black bar spanning
+        each region, turned to the angle of the line through the outer eye corners).
+    fill_color : tuple of int, optional
+        RGB colour of the fill (overrides black, and the bar's colour).
+    bar_margin : float
+        Bars extend this fraction of their height beyond the region on every side.
+
+    Example
+    -------
+    >>> import pyfame as pf
+    >>> bar = pf.Occlusion(pf.BOTH_EYES_PATH, occlusion_fill="bar")
+    """
+
+    name = "occlusion"
+
+    def __init__(self, landmarks_to_occlude: Any = BOTH_EYES_PATH, occlusion_fill: Any = OCCLUSION_FILL_BLACK,
+                 fill_color: tuple[int, int, int] | None = None, bar_margin: float = 0.15) -> None:
+        self.regions = resolve_regions(landmarks_to_occlude, "landmarks_to_occlude")
+        self.occlusion_fill = check_choice(occlusion_fill, "occlusion_fill", options(OCCLUSION_FILL_NAMES))
+        self.fill_color = None if fill_color is None else check_color(fill_color, "fill_color")
+        self.bar_margin = check_float(bar_margin, "bar_margin", low=0.0, high=2.0)
+
+    def _color(self, frame: np.ndarray, faces: Faces) -> tuple[int, int, int]:
+        if self.fill_color is not None:
+            return self.fill_color
+        if self.occlusion_fill == "mean":
+            return mean_face_color(frame, faces)
+        return (0, 0, 0)
+
+    def bar_corners(self, landmarks: np.ndarray) -> list[np.ndarray]:
+        """One rotated rectangle (4 corners, pixels) per region, covering all its landmarks."""
+        angle = math.radians(eye_line_angle(landmarks))
+        c, s = math.cos(angle), math.sin(angle)
+        rot = np.array([[c, -s], [s, c]])
+        corners = []
+        for region in self.regions:
+            pts = landmarks[region.landmark_indices, :2].astype(np.float64)
+            local = pts @ rot  # into the eye-line frame
+            lo, hi = local.min(axis=0), local.max(axis=0)
+            pad = self.bar_margin * (hi[1] - lo[1])
+            lo, hi = lo - pad, hi + pad
+            box = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+            corners.append(box @ rot.T)
+        return corners
+
+    def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
+        color = self._color(frame, faces)
+        out = frame if frame.flags.writeable else frame.copy()
+        if self.occlusion_fill == "bar":
+            for lm in faces.landmarks:
+                for box in self.bar_corners(lm):
+                    cv2.fillPoly(out, [np.round(box * 16).astype(np.int32)], color, cv2.LINE_AA, 4)
+            return out
+        mask = region_mask(faces, self.regions, frame.shape)
+        if mask.empty:
+            return out
+        rows, cols = mask.slices
+        a = mask.alpha[..., None]
+        roi = out[rows, cols]
+        out[rows, cols] = np.clip(np.rint(roi * (1 - a) + np.asarray(color, np.float32) * a), 0, 255).astype(np.uint8)
+        return out
+
+    def params(self) -> dict[str, Any]:
+        return {"landmarks_to_occlude": region_name(self.regions), "occlusion_fill": self.occlusion_fill,
+                "fill_color": self.fill_color, "bar_margin": self.bar_margin}
