@@ -28,7 +28,7 @@ def _to_uint8(img: np.ndarray, path: Path) -> np.ndarray:
     if img.dtype == np.uint8:
         return img
     if img.dtype == np.uint16:
-        return (img.astype(np.uint32) * 255 + 32767) // 65535
+        return ((img.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
     if img.dtype in (np.float32, np.float64):
         return np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
     raise ImageShapeError(f"{path}: unsupported pixel type {img.dtype}")

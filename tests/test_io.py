@@ -1,0 +1,198 @@
+"""Sources and sinks: formats, sizes, timing, audio, rotation, atomic writes, bad files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from fractions import Fraction
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+from pyfame.errors import FileReadError, FileWriteError, PyfamePathError, UnrecognizedExtensionError
+from pyfame.io import (
+    Frame,
+    VideoSink,
+    atomic_output,
+    media_info,
+    open_source,
+    read_image,
+    read_image_with_alpha,
+    write_image,
+)
+from pyfame.samples import sample_face, write_moving_face_video
+
+from .conftest import listing
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".bmp", ".tiff", ".webp"])
+def test_image_round_trip(tmp_path, ext):
+    face = sample_face()
+    path = write_image(tmp_path / f"face{ext}", face)
+    back = read_image(path)
+    assert back.shape == face.shape and back.dtype == np.uint8
+    lossless = ext in (".png", ".bmp", ".tiff")
+    assert (np.array_equal(back, face) if lossless else np.abs(back.astype(int) - face).mean() < 4)
+    assert listing(tmp_path) == [f"face{ext}"]
+
+
+def test_grey_rgba_and_16_bit_images(tmp_path):
+    face = sample_face()
+    grey = cv2.cvtColor(face, cv2.COLOR_RGB2GRAY)
+    cv2.imwrite(str(tmp_path / "grey.png"), grey)
+    g = read_image(tmp_path / "grey.png")
+    assert g.shape == (512, 512, 3) and np.array_equal(g[..., 0], grey)
+    rgba = np.dstack([cv2.cvtColor(face, cv2.COLOR_RGB2BGR), np.full((512, 512), 200, np.uint8)])
+    cv2.imwrite(str(tmp_path / "rgba.png"), rgba)
+    rgb, alpha = read_image_with_alpha(tmp_path / "rgba.png")
+    assert np.array_equal(rgb, face) and (alpha == 200).all()
+    sixteen = cv2.cvtColor(face, cv2.COLOR_RGB2BGR).astype(np.uint16) * 257
+    cv2.imwrite(str(tmp_path / "deep.png"), sixteen)
+    assert np.array_equal(read_image(tmp_path / "deep.png"), face)
+
+
+def test_video_round_trip_keeps_everything(talking_video, tmp_path):
+    path, _ = talking_video
+    with open_source(path) as source:
+        frames = list(source)
+        with VideoSink(tmp_path / "copy.mp4", source.width, source.height, source.fps,
+                       time_base=source.time_base, audio_from=path, crf=12) as sink:
+            for f in frames:
+                sink.write(f)
+    a, b = media_info(path), media_info(tmp_path / "copy.mp4")
+    for key in ("width", "height", "fps", "frame_count", "has_audio", "audio_codec"):
+        assert a[key] == b[key], key
+    assert abs(a["duration_s"] - b["duration_s"]) < 0.05
+    with open_source(tmp_path / "copy.mp4") as copy:
+        copied = list(copy)
+    assert [f.t for f in copied] == pytest.approx([f.t for f in frames], abs=1e-6)
+    assert np.mean([np.abs(x.pixels.astype(int) - y.pixels).mean() for x, y in zip(frames, copied)]) < 2.0
+    # the audio packets are copied, not re-encoded: same bytes
+    def audio_bytes(p):
+        with av.open(str(p)) as c:
+            return b"".join(bytes(k) for k in c.demux(c.streams.audio[0]) if k.size)
+    assert audio_bytes(path) == audio_bytes(tmp_path / "copy.mp4")
+    assert listing(tmp_path) == ["copy.mp4"]
+
+
+def test_odd_size_and_no_audio(tmp_path):
+    path = tmp_path / "odd.mp4"
+    write_moving_face_video(path, n_frames=10, fps=25, size=(321, 241), audio=False)
+    info = media_info(path)
+    assert (info["width"], info["height"], info["frame_count"], info["has_audio"]) == (321, 241, 10, False)
+    assert info["pix_fmt"] == "yuv444p"
+    with open_source(path) as s:
+        assert next(iter(s)).pixels.shape == (241, 321, 3)
+
+
+def test_variable_frame_rate_keeps_real_times(tmp_path):
+    times = [0.0, 0.04, 0.10, 0.12, 0.30, 0.31, 0.50]
+    face = sample_face()
+    with VideoSink(tmp_path / "vfr.mp4", 512, 512, 25, time_base=Fraction(1, 1000)) as sink:
+        for i, t in enumerate(times):
+            sink.write(Frame(i, t, face))
+    with open_source(tmp_path / "vfr.mp4") as s:
+        assert [round(f.t, 3) for f in s] == times
+
+
+def test_rotation_flag_is_applied(tmp_path):
+    ffmpeg = pytest.importorskip("imageio_ffmpeg").get_ffmpeg_exe()
+    plain = tmp_path / "plain.mp4"
+    write_moving_face_video(plain, n_frames=5, fps=10, size=(320, 240), motion="still", audio=True)
+    rotated = tmp_path / "rotated.mp4"
+    subprocess.run([ffmpeg, "-y", "-loglevel", "error", "-display_rotation", "90", "-i", str(plain),
+                    "-c", "copy", str(rotated)], check=True)
+    info = media_info(rotated)
+    assert info["rotation"] == 90 and (info["width"], info["height"]) == (240, 320)
+    with open_source(plain) as p, open_source(rotated) as r:
+        upright = next(iter(p)).pixels
+        turned = next(iter(r)).pixels
+    assert np.abs(np.rot90(upright, 1).astype(int) - turned).mean() < 1.0
+
+
+def test_atomic_output_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "table.csv"
+    with pytest.raises(RuntimeError), atomic_output(target) as tmp:
+        tmp.write_text("partial")
+        raise RuntimeError("boom")
+    assert listing(tmp_path) == []
+    with pytest.raises(KeyboardInterrupt), atomic_output(target) as tmp:
+        tmp.write_text("partial")
+        raise KeyboardInterrupt
+    assert listing(tmp_path) == []
+
+
+def test_video_sink_abort_leaves_nothing(tmp_path):
+    face = sample_face()
+    with pytest.raises(ValueError), VideoSink(tmp_path / "x.mp4", 512, 512, 30) as sink:
+        sink.write(Frame(0, 0.0, face))
+        raise ValueError("stop")
+    assert listing(tmp_path) == []
+    with pytest.raises(FileWriteError, match="missing"):
+        VideoSink(tmp_path / "missing" / "x.mp4", 512, 512, 30)
+
+
+@pytest.mark.parametrize(
+    "name, data, error",
+    [
+        ("empty.mp4", b"", FileReadError),
+        ("text.mp4", b"not a video at all " * 50, FileReadError),
+        ("empty.jpg", b"", FileReadError),
+        ("text.webp", b"nope" * 10, FileReadError),
+        ("notes.txt", b"hi", UnrecognizedExtensionError),
+    ],
+)
+def test_bad_files(tmp_path, name, data, error):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(error, match=name):
+        open_source(tmp_path / name)
+
+
+def test_missing_and_folder_paths(tmp_path):
+    with pytest.raises(PyfamePathError, match="does not exist"):
+        open_source(tmp_path / "gone.mp4")
+    (tmp_path / "folder.mp4").mkdir()
+    with pytest.raises(PyfamePathError, match="folder"):
+        open_source(tmp_path / "folder.mp4")
+
+
+def test_truncated_video_yields_what_decodes_or_fails_clearly(talking_video, tmp_path):
+    path, _ = talking_video
+    data = path.read_bytes()
+    for fraction in (0.2, 0.5, 0.9):
+        cut = tmp_path / f"cut{int(fraction * 10)}.mp4"
+        cut.write_bytes(data[: int(len(data) * fraction)])
+        try:
+            with open_source(cut) as s:
+                n = sum(1 for _ in s)
+        except FileReadError as exc:
+            assert cut.name in str(exc)
+        else:
+            assert 0 < n <= 48
+
+
+def test_video_without_video_stream(tmp_path):
+    audio_only = tmp_path / "audio.mp4"
+    with av.open(str(audio_only), "w") as c:
+        s = c.add_stream("aac", rate=48000)
+        s.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        frame.sample_rate = 48000
+        for p in [*s.encode(frame), *s.encode(None)]:
+            c.mux(p)
+    with pytest.raises(FileReadError, match="no video stream"):
+        open_source(audio_only)
+
+
+def test_input_is_never_modified(talking_video, tmp_path):
+    import pyfame as pf
+
+    path, _ = talking_video
+    copy = tmp_path / "in.mp4"
+    shutil.copy(path, copy)
+    before = copy.read_bytes()
+    (tmp_path / "out").mkdir()
+    pf.apply_layers(copy, tmp_path / "out", [pf.ColorShift()])
+    assert copy.read_bytes() == before
