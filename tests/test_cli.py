@@ -102,3 +102,20 @@ def test_occlusion_commands(face_image, tmp_path):
         assert (tmp_path / produced).is_file()
     bad = run("blur", face_image, tmp_path, "--k-size", "8")
     assert bad.exit_code == 2 and "k_size" in bad.output
+
+
+def test_analysis_commands(talking_video, tmp_path):
+    path, _ = talking_video
+    result = run("color-means", path, tmp_path, "--space", "lab", "--every", "500", "--plot")
+    assert result.exit_code == 0, result.output
+    table = tmp_path / "Color_Channel_Means" / "talking.csv"
+    assert table.is_file() and table.with_suffix(".png").is_file()
+    result = run("optical-flow", path, tmp_path, "--type", "dense", "--every", "500")
+    assert result.exit_code == 0, result.output
+    flow_table = tmp_path / "Optical_Flow" / "talking_optical_flow.csv"
+    assert flow_table.is_file() and (tmp_path / "Optical_Flow" / "talking.mp4").is_file()
+    assert run("plot", flow_table, "-o", tmp_path / "flow.png").exit_code == 0
+    assert (tmp_path / "flow.png").is_file()
+    lm = tmp_path / "lm.csv"
+    assert run("landmarks", path, "-o", lm, "--head-pose", "--blendshapes").exit_code == 0
+    assert {"roll_deg", "jawOpen"} <= set(pd.read_csv(lm).columns)

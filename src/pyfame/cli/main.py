@@ -89,9 +89,10 @@ def info(ctx: click.Context, file: Path, no_faces: bool, as_json: bool) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OUT.csv or OUT.parquet")
 @click.option("--num-faces", default=1, show_default=True, type=int)
 @click.option("--blendshapes", is_flag=True, help="Add the 52 blendshape scores.")
+@click.option("--head-pose", is_flag=True, help="Add yaw, pitch, roll (degrees) and translation.")
 @click.pass_context
-def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blendshapes: bool) -> None:
-    """Per-frame table of the 478 landmarks (pixels) of FILE."""
+def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blendshapes: bool, head_pose: bool) -> None:
+    """Per-frame table of the 478 landmarks (pixels and normalised) of FILE."""
     from pyfame.core.landmark_table import landmark_table, write_table
     from pyfame.errors import PyfameValueError
     from pyfame.face.tracker_settings import TrackerSettings
@@ -102,7 +103,7 @@ def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blen
         raise PyfameValueError(f"--output: {output} is the input file")
     table = landmark_table(
         file,
-        tracker=TrackerSettings(num_faces=num_faces, blendshapes=blendshapes),
+        tracker=TrackerSettings(num_faces=num_faces, blendshapes=blendshapes, head_pose=head_pose),
         progress=ctx.obj["progress"],
     )
     write_table(table, output)

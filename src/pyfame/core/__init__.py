@@ -9,6 +9,16 @@ Example
 True
 """
 
+from pyfame.core.analysis import (
+    ColorMeansProbe,
+    OpticalFlow,
+    OpticalFlowProbe,
+    extract_face_color_means,
+    extract_face_landmarks,
+    get_optical_flow,
+    head_pose,
+    plot_table,
+)
 from pyfame.core.coloring import (
     BrightnessShift,
     ColorShift,
@@ -46,6 +56,14 @@ from pyfame.pipeline import (
 )
 
 __all__ = [  # noqa: PLE0604 - the errors' names are strings too
+    "extract_face_color_means",
+    "get_optical_flow",
+    "extract_face_landmarks",
+    "plot_table",
+    "ColorMeansProbe",
+    "OpticalFlow",
+    "OpticalFlowProbe",
+    "head_pose",
     "face_color_shift",
     "face_saturation_shift",
     "face_brightness_shift",

@@ -1,4 +1,4 @@
-"""Per-frame landmark tables: a probe and a file-level function."""
+"""Per-frame landmark tables: landmarks, blendshapes and head pose, as a probe and a function."""
 
 from __future__ import annotations
 
@@ -9,28 +9,37 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pyfame.errors import PyfameValueError
+from pyfame.core.analysis.head_pose import head_pose
 from pyfame.face.faces import N_LANDMARKS, Faces
 from pyfame.face.tracker import blendshape_names
+from pyfame.io.table_sink import write_table  # noqa: F401 - re-exported for the CLI
 from pyfame.pipeline.layer import Probe, SourceInfo
 
-_COLUMNS = [f"{axis}{i}" for i in range(N_LANDMARKS) for axis in ("x", "y", "z")]
+_PIXEL_COLUMNS = [f"{axis}{i}" for i in range(N_LANDMARKS) for axis in ("x", "y", "z")]
+_NORM_COLUMNS = [f"{axis}{i}_norm" for i in range(N_LANDMARKS) for axis in ("x", "y")]
 
 
 class LandmarkProbe(Probe):
-    """One row per frame and face: the 478 landmarks in pixels (``x0, y0, z0, ...``).
+    """One row per frame and face.
 
-    Frames without a face give one row with ``face_detected=False`` and empty landmarks.
-    Blendshape scores are added when the tracker computed them.
+    Columns: ``face``, ``face_detected``; ``x0, y0, z0, … x477, y477, z477`` in pixels (z in
+    the scale of x); with ``normalised=True`` also ``x0_norm, y0_norm, …`` in [0, 1] of the
+    frame's width and height; the 52 blendshape scores by their MediaPipe names when the
+    tracker computed them; ``yaw_deg, pitch_deg, roll_deg, tx, ty, tz`` when it computed
+    head pose (see :func:`~pyfame.core.analysis.head_pose.head_pose`). Frames without a face
+    give one row with ``face_detected=False`` and empty values.
 
     Example
     -------
-    >>> probe = LandmarkProbe()
-    >>> probe.name
+    >>> LandmarkProbe().name
     'landmarks'
     """
 
     name = "landmarks"
+
+    def __init__(self, normalised: bool = True) -> None:
+        self.normalised = bool(normalised)
+        self._size = (1, 1)
 
     def start(self, info: SourceInfo) -> None:
         self._size = (info.width, info.height)
@@ -39,33 +48,20 @@ class LandmarkProbe(Probe):
         if not faces:
             return [{"face": -1, "face_detected": False}]
         rows = []
+        w, h = self._size
         for i in range(faces.count):
             row: dict[str, Any] = {"face": i, "face_detected": True}
-            row.update(zip(_COLUMNS, faces.landmarks[i].reshape(-1).tolist()))
+            lm = faces.landmarks[i]
+            row.update(zip(_PIXEL_COLUMNS, lm.reshape(-1).tolist()))
+            if self.normalised:
+                norm = lm[:, :2] / np.array([w, h], np.float32)
+                row.update(zip(_NORM_COLUMNS, norm.reshape(-1).tolist()))
             if faces.blendshapes is not None:
                 row.update(zip(blendshape_names(), faces.blendshapes[i].tolist()))
+            if faces.matrices is not None:
+                row.update(head_pose(faces.matrices[i]))
             rows.append(row)
         return rows
-
-
-def write_table(table: pd.DataFrame, target: Path) -> Path:
-    """Write a table as CSV or Parquet (by extension), atomically."""
-    from pyfame.io.atomic_write import atomic_output
-
-    suffix = target.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise PyfameValueError(f"output: {target} must end in .csv or .parquet")
-    with atomic_output(target) as tmp:
-        if suffix == ".csv":
-            table.to_csv(tmp, index=False)
-        else:
-            try:
-                table.to_parquet(tmp, index=False)
-            except ImportError as exc:
-                raise PyfameValueError(
-                    f"output: writing {target} needs pyarrow (pip install 'pyfame[parquet]')"
-                ) from exc
-    return target
 
 
 def landmark_table(input_path: str | os.PathLike[str], **run_kw: Any) -> pd.DataFrame:
@@ -73,7 +69,7 @@ def landmark_table(input_path: str | os.PathLike[str], **run_kw: Any) -> pd.Data
 
     Example
     -------
-    >>> # landmark_table("clip.mp4").shape  → (frames × faces, 3 + 2 + 1434)
+    >>> # landmark_table("clip.mp4").shape  → (frames × faces, many columns)
     """
     from pyfame.pipeline.file_pass import run_file
     from pyfame.pipeline.run_options import RunOptions

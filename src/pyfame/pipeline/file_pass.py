@@ -61,6 +61,8 @@ class FileResult:
     seconds: float = 0.0
     error: BaseException | None = None
     sidecar: Path | None = None
+    input_sha256: str = ""
+    tables_written: list[Path] = field(default_factory=list)
 
 
 def layer_rngs(seed: int, n: int) -> list[np.random.Generator]:
@@ -110,6 +112,7 @@ def run_file(
             duration=float(source.duration),
         )
         input_sha = file_sha256(input_path)
+        result.input_sha256 = input_sha
         cache_dir = options.cache_folder()
         cache = LandmarkCache(cache_dir) if cache_dir is not None else None
         cache_key = LandmarkCache.key(input_sha, options.tracker.as_dict()) if cache else None
@@ -219,7 +222,7 @@ def run_file(
             try:
                 result.sidecar = write_sidecar(
                     output_path,
-                    _record(result, input_sha, output_path, layers, probes, options, operation),
+                    provenance_record(result, output_path, layers, probes, options, operation),
                 )
             except BaseException:
                 output_path.unlink(missing_ok=True)
@@ -241,9 +244,8 @@ def _combined_alpha(layers: list[Layer]) -> np.ndarray | None:
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def _record(
+def provenance_record(
     result: FileResult,
-    input_sha: str,
     output_path: Path,
     layers: list[Layer],
     probes: list[Probe],
@@ -252,7 +254,7 @@ def _record(
 ) -> dict[str, Any]:
     return {
         "operation": operation,
-        "input": {"path": str(result.input), "sha256": input_sha},
+        "input": {"path": str(result.input), "sha256": result.input_sha256},
         "output": {"path": output_path.name, "sha256": file_sha256(output_path)},
         "seed": options.resolved_seed(),
         "layers": [

@@ -1,0 +1,165 @@
+"""Analysis: colour means equal known colours, flow reports a known motion, head pose a known roll."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+
+import pyfame.core as pf
+from pyfame.errors import PyfameValueError
+from pyfame.face.region_mask import region_mask
+from pyfame.face.tracker import FaceTracker
+from pyfame.io import read_image, write_image
+from pyfame.provenance import read_sidecar
+from pyfame.samples import write_moving_face_video
+
+from .conftest import listing
+
+
+@pytest.fixture(scope="module")
+def translating_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("flow") / "translate.mp4"
+    write_moving_face_video(path, n_frames=24, fps=24, size=(320, 240), motion="translate", audio=False,
+                            dx_per_frame=2.0, dy_per_frame=1.0, crf=4)
+    return path
+
+
+def test_color_means_of_flat_colours(face_image, tmp_path):
+    face = read_image(face_image)
+    with FaceTracker(mode="image") as tracker:
+        faces = tracker.track(face)
+    painted = face.copy()
+    colours = {"cheeks": (214, 150, 128), "chin": (190, 140, 115)}  # flat skin tones: still a face
+    for region, colour in ((pf.CHEEKS_PATH, colours["cheeks"]), (pf.CHIN_PATH, colours["chin"])):
+        m = region_mask(faces, region, face.shape).full() > 0
+        m = cv2.dilate(m.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+        painted[m] = colour
+    path = write_image(tmp_path / "flat.png", painted)
+    (tmp_path / "out").mkdir()
+    (r,) = pf.extract_face_color_means(path, tmp_path / "out", landmark_regions=[pf.CHEEKS_PATH, pf.CHIN_PATH])
+    table = pd.read_csv(r.output)
+    assert r.output == tmp_path / "out" / "Color_Channel_Means" / "flat.csv"
+    assert list(table["region"]) == ["cheeks", "chin"] and table["face_detected"].all()
+    for _, row in table.iterrows():
+        assert (row["mean_r"], row["mean_g"], row["mean_b"]) == pytest.approx(colours[row["region"]], abs=0.5)
+        assert max(row["std_r"], row["std_g"], row["std_b"]) < 1.0
+    assert read_sidecar(r.output)["operation"] == "extract_face_color_means"
+
+
+@pytest.mark.parametrize("space, channels", [("hsv", "hsv"), ("grayscale", ["gray"]), ("lab", "lab"),
+                                             ("ycrcb", ["y", "cr", "cb"])])
+def test_color_spaces_and_sampling(talking_video, tmp_path, space, channels):
+    path, _ = talking_video
+    (r,) = pf.extract_face_color_means(path, tmp_path, color_space=space, sampling_frequency=250)
+    table = pd.read_csv(r.output)
+    assert {f"mean_{c}" for c in channels} <= set(table.columns)
+    times = sorted(table["timestamp_s"].unique())
+    assert len(times) == 8 and np.diff(times) == pytest.approx(0.25, abs=0.05)  # 2 s sampled every 250 ms
+    assert set(table["region"]) == {"face_oval", "cheeks", "nose", "chin"}
+
+
+def test_frames_without_a_face_say_so(media_dir, tmp_path):
+    path = media_dir / "leaves.mp4"
+    if not path.exists():
+        write_moving_face_video(path, n_frames=40, fps=20, size=(320, 240), motion="translate", audio=False,
+                                dx_per_frame=12.0, dy_per_frame=0.0)
+    (r,) = pf.extract_face_color_means(path, tmp_path, sampling_frequency=50)
+    table = pd.read_csv(r.output)
+    missing = table[~table["face_detected"]]
+    assert len(missing) > 0 and missing["mean_r"].isna().all()
+    assert (table[table["face_detected"]]["mean_r"] > 0).all()
+
+
+@pytest.mark.parametrize("kind", ["sparse", "dense"])
+def test_flow_reports_a_known_translation(translating_video, tmp_path, kind):
+    (r,) = pf.get_optical_flow(translating_video, tmp_path, optical_flow_type=kind, csv_sample_freq=40)
+    assert r.output.parent.name == "Optical_Flow" and r.output.is_file()
+    table = pd.read_csv(r.output.with_name("translate_optical_flow.csv"))
+    if kind == "sparse":
+        assert len(table) > 10
+        assert table["dx"].median() == pytest.approx(2.0, abs=0.5)
+        assert table["dy"].median() == pytest.approx(1.0, abs=0.5)
+        assert table["direction_deg"].median() == pytest.approx(np.degrees(np.arctan2(1, 2)), abs=10)
+    else:
+        face = table[table["region"] == "face_oval"]
+        assert face["mean_dx"].median() == pytest.approx(2.0, abs=0.5)
+        assert face["mean_dy"].median() == pytest.approx(1.0, abs=0.5)
+        assert face["mean_magnitude"].median() == pytest.approx(np.hypot(2, 1), abs=0.5)
+
+
+def test_sparse_flow_on_landmarks(translating_video, tmp_path):
+    (r,) = pf.get_optical_flow(translating_video, tmp_path, landmarks_to_track=[1, 4, 152, 33, 263],
+                               csv_sample_freq=100, point_color=(0, 0, 255), plot=True)
+    table = pd.read_csv(r.output.with_name("translate_optical_flow.csv"))
+    assert set(table["point"]) <= set(range(5))
+    assert table["dx"].median() == pytest.approx(2.0, abs=0.5)
+    assert r.output.with_name("translate_optical_flow.png").is_file()
+
+
+def test_head_pose_roll_follows_an_in_plane_rotation(tmp_path):
+    path = tmp_path / "rotate.mp4"
+    transforms = write_moving_face_video(path, n_frames=30, fps=15, size=(320, 240), motion="rotate", audio=False,
+                                         degrees_per_frame=1.5, max_degrees=20.0)
+    (tmp_path / "out").mkdir()
+    (r,) = pf.extract_face_landmarks(path, tmp_path / "out", plot=True)
+    table = pd.read_csv(r.output)
+    assert len(table) == 30 and {"yaw_deg", "pitch_deg", "roll_deg", "jawOpen", "x477_norm"} <= set(table.columns)
+    applied = np.degrees(np.arctan2(-transforms[:, 1, 0], transforms[:, 0, 0]))  # ccw angle of each frame
+    roll = table["roll_deg"].to_numpy()
+    change = (roll - roll[0]) - (applied - applied[0])
+    assert np.abs(change).max() < 3.0, np.c_[applied, roll]
+    assert r.output.with_suffix(".png").is_file()
+
+
+def test_parquet_landmarks(talking_video, tmp_path):
+    path, _ = talking_video
+    (r,) = pf.extract_face_landmarks(path, tmp_path, table_format="parquet", blendshapes=False, head_pose=False)
+    table = pd.read_parquet(r.output)
+    assert len(table) == 48 and "roll_deg" not in table.columns
+
+
+def test_probe_with_layer_in_one_pass_is_a_manipulation_check(face_image, tmp_path):
+    probe = pf.ColorMeansProbe("lab", [pf.CHEEKS_PATH])
+    (before,) = pf.apply_layers(face_image, tmp_path, [], [probe], subfolder="plain")
+    (after,) = pf.apply_layers(face_image, tmp_path, [pf.ColorShift(shift_magnitude=8, landmark_regions=pf.CHEEKS_PATH)],
+                               [probe], subfolder="red")
+    rise = after.tables["color_means"]["mean_a"].iloc[0] - before.tables["color_means"]["mean_a"].iloc[0]
+    assert rise == pytest.approx(8.0, abs=1.5)
+    assert (tmp_path / "red" / "astronaut_color_means.csv").is_file()
+
+
+def test_plot_each_table(talking_video, tmp_path):
+    path, _ = talking_video
+    (r,) = pf.extract_face_color_means(path, tmp_path, sampling_frequency=200, plot=True)
+    assert r.output.with_suffix(".png").stat().st_size > 5000
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(PyfameValueError, match="not a PyFAME"):
+        pf.plot_table(tmp_path / "bad.csv")
+
+
+@pytest.mark.parametrize(
+    "func, kwargs, name",
+    [
+        (pf.extract_face_color_means, {"color_space": "cmyk"}, "color_space"),
+        (pf.extract_face_color_means, {"sampling_frequency": 0}, "sampling_frequency"),
+        (pf.get_optical_flow, {"optical_flow_type": "medium"}, "optical_flow_type"),
+        (pf.get_optical_flow, {"win_size": (1, 1)}, "win_size"),
+        (pf.get_optical_flow, {"pyr_scale": 1.5}, "pyr_scale"),
+        (pf.get_optical_flow, {"max_corners": 0}, "max_corners"),
+        (pf.get_optical_flow, {"landmarks_to_track": [500]}, "landmarks_to_track"),
+        (pf.get_optical_flow, {"csv_sample_freq": -5}, "csv_sample_freq"),
+        (pf.extract_face_landmarks, {"table_format": "xlsx"}, "table_format"),
+    ],
+)
+def test_bad_arguments(talking_video, tmp_path, func, kwargs, name):
+    path, _ = talking_video
+    with pytest.raises((PyfameValueError, TypeError), match=name):
+        func(path, tmp_path, **kwargs)
+    assert listing(tmp_path) == []
+
+
+def test_flow_needs_a_video(face_image, tmp_path):
+    with pytest.raises(PyfameValueError, match="video"):
+        pf.get_optical_flow(face_image, tmp_path)
