@@ -35,7 +35,9 @@ def test_info_counts_faces(talking_video):
     path, _ = talking_video
     result = run("info", path)
     assert result.exit_code == 0, result.output
-    assert "frames_with_face" in result.output and "48" in result.output
+    assert "frames_with_face" in result.output
+    facts = dict(line.split(maxsplit=1) for line in result.output.strip().splitlines())
+    assert facts["frames_with_face"] == "48" and facts["frame_count"] == "48"
 
 
 def test_landmarks_table(talking_video, tmp_path):
@@ -119,3 +121,24 @@ def test_analysis_commands(talking_video, tmp_path):
     lm = tmp_path / "lm.csv"
     assert run("landmarks", path, "-o", lm, "--head-pose", "--blendshapes").exit_code == 0
     assert {"roll_deg", "jawOpen"} <= set(pd.read_csv(lm).columns)
+
+
+def test_filler_module_commands(talking_video, face_image, tmp_path):
+    path, _ = talking_video
+    assert run("pld", path, tmp_path, "--density", "0.5", "--history", "relative").exit_code == 0
+    assert (tmp_path / "PLD" / "talking.mp4").is_file()
+    for method in ("high", "landmark", "phase"):
+        (tmp_path / method).mkdir()
+        result = run("scramble", face_image, tmp_path / method, "--method", method, "--seed", "2")
+        assert result.exit_code == 0, result.output
+    result = run("shuffle-frames", path, tmp_path, "--method", "reverse", "--block-ms", "500")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "Shuffled" / "talking.mp4").is_file()
+    assert run("transcode", path, tmp_path).exit_code == 0
+    (tmp_path / "stills").mkdir()
+    import shutil
+
+    shutil.copy(face_image, tmp_path / "stills" / "a.png")
+    shutil.copy(face_image, tmp_path / "stills" / "b.png")
+    assert run("moviefy", tmp_path / "stills", tmp_path, "film", "--fps", "5").exit_code == 0
+    assert (tmp_path / "film.mp4").is_file()

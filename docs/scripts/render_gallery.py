@@ -74,7 +74,21 @@ def occlusion() -> Path:
     ])
 
 
-GALLERIES = {"coloring": coloring, "occlusion": occlusion}
+def pld_and_scrambling() -> Path:
+    return sheet("pld_scrambling", [
+        ("point-light, whole face", [pf.PointLightDisplay()]),
+        ("point-light, density 0.3", [pf.PointLightDisplay(point_density=0.3, point_radius=3)]),
+        ("point-light, eyes+mouth", [pf.PointLightDisplay([pf.EYES_MASK, pf.MOUTH_MASK], point_radius=2)]),
+        ("grid scramble, high, 30 px", [pf.GridScramble("high", 30)]),
+        ("grid scramble, low, 20 px, t=2", [pf.GridScramble("low", 20, 2)]),
+        ("landmark scramble", [pf.LandmarkScramble()]),
+        ("phase scramble, coherence 1", [pf.PhaseScramble(1.0)]),
+        ("phase scramble, coherence 0.4", [pf.PhaseScramble(0.4)]),
+        ("grid scramble, grayscale", [pf.GridScramble("high", 30, out_grayscale=True)]),
+    ])
+
+
+GALLERIES = {"coloring": coloring, "occlusion": occlusion, "pld_scrambling": pld_and_scrambling}
 
 
 if __name__ == "__main__":

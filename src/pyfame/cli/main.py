@@ -72,7 +72,7 @@ def info(ctx: click.Context, file: Path, no_faces: bool, as_json: bool) -> None:
         from pyfame.pipeline.run_options import RunOptions
 
         try:
-            r = run_file(file, None, [], [], RunOptions(progress=ctx.obj["progress"]), "info")
+            r = run_file(file, None, [], [], RunOptions(progress=ctx.obj["progress"]), "info", track=True)
             facts["frames_decoded"] = r.frames
             facts["frames_with_face"] = r.frames_with_face
         except FaceNotFoundError:

@@ -28,6 +28,9 @@ from pyfame.core.coloring import (
     face_saturation_shift,
 )
 from pyfame.core.landmark_overlay import LandmarkOverlay
+from pyfame.core.point_light_display import PointLightDisplay, PointLightProbe, generate_point_light_display
+from pyfame.core.scrambling import GridScramble, LandmarkScramble, PhaseScramble, facial_scramble
+from pyfame.core.temporal_transforms import generate_shuffled_block_array, order_blocks, shuffle_frame_order
 from pyfame.core.occlusion import (
     Blur,
     Bubbles,
@@ -56,6 +59,16 @@ from pyfame.pipeline import (
 )
 
 __all__ = [  # noqa: PLE0604 - the errors' names are strings too
+    "PointLightDisplay",
+    "PointLightProbe",
+    "generate_point_light_display",
+    "GridScramble",
+    "LandmarkScramble",
+    "PhaseScramble",
+    "facial_scramble",
+    "generate_shuffled_block_array",
+    "order_blocks",
+    "shuffle_frame_order",
     "extract_face_color_means",
     "get_optical_flow",
     "extract_face_landmarks",

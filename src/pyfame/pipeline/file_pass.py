@@ -89,11 +89,21 @@ def run_file(
     options: RunOptions,
     operation: str = "apply_layers",
     progress_position: int = 0,
+    *,
+    frame_plan: list[int] | None = None,
+    keep_audio: bool = True,
+    extra_record: dict[str, Any] | None = None,
+    track: bool | None = None,
 ) -> FileResult:
     """Run layers and probes over one image or video in a single pass.
 
     Nothing is written unless the whole file succeeds: the media goes to a temporary file
     renamed at the end, then the sidecar. Probe tables are returned, not written.
+
+    ``frame_plan`` (videos) reads input frames in that order (output frame ``k`` is input
+    frame ``frame_plan[k]``, on a new constant-rate timeline); ``keep_audio=False`` leaves
+    the audio out. With no layer and no probe, no face is tracked (a pure transcode or
+    reorder) unless ``track=True``. ``extra_record`` is added to the sidecar.
 
     Example
     -------
@@ -101,7 +111,13 @@ def run_file(
     """
     started = time.perf_counter()
     result = FileResult(input_path, output_path)
-    source = open_source(input_path)
+    if frame_plan is not None:
+        from pyfame.io.planned_video_source import PlannedVideoSource
+
+        source = PlannedVideoSource(input_path, frame_plan)
+    else:
+        source = open_source(input_path)
+    track = bool(layers or probes) if track is None else track
     try:
         info = SourceInfo(
             kind=source.kind,
@@ -114,7 +130,7 @@ def run_file(
         input_sha = file_sha256(input_path)
         result.input_sha256 = input_sha
         cache_dir = options.cache_folder()
-        cache = LandmarkCache(cache_dir) if cache_dir is not None else None
+        cache = LandmarkCache(cache_dir) if cache_dir is not None and track and frame_plan is None else None
         cache_key = LandmarkCache.key(input_sha, options.tracker.as_dict()) if cache else None
         cached = cache.load(cache_key) if cache and cache_key else None
         result.cache_hit = cached is not None
@@ -135,7 +151,7 @@ def run_file(
                 source.height,
                 source.fps,
                 time_base=getattr(source, "time_base", None),
-                audio_from=input_path if getattr(source, "has_audio", False) else None,
+                audio_from=input_path if keep_audio and getattr(source, "has_audio", False) else None,
                 crf=options.crf,
                 preset=options.preset,
             )
@@ -146,7 +162,9 @@ def run_file(
         try:
             frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
             for frame in frames:
-                if cached is not None and frame.index < len(cached):
+                if not track:
+                    faces = Faces.empty()
+                elif cached is not None and frame.index < len(cached):
                     faces = cached[frame.index]
                 else:
                     if tracker is None:
@@ -157,7 +175,7 @@ def run_file(
                 pixels = frame.pixels
                 if faces:
                     result.frames_with_face += 1
-                else:
+                elif track:
                     result.frames_without_face.append(frame.index)
                     log.info("%s: no face in frame %d (t=%.3fs)", input_path, frame.index, frame.t)
                     if options.no_face == "fail":
@@ -171,7 +189,7 @@ def run_file(
                 for probe in probes:
                     for row in probe.observe(pixels, faces, frame.t):
                         rows[probe.name].append({"frame": frame.index, "timestamp_s": frame.t, **row})
-                if not faces and options.no_face == "drop":
+                if track and not faces and options.no_face == "drop":
                     pass
                 elif writer is not None:
                     writer.put(Frame(frame.index, frame.t, np.ascontiguousarray(pixels)))
@@ -181,7 +199,7 @@ def run_file(
                     result.frames_written += 1
                 if bar is not None:
                     bar.update(1)
-            if result.frames_with_face == 0:
+            if track and result.frames_with_face == 0:
                 raise FaceNotFoundError(
                     f"{input_path}: no face found in "
                     + ("the image" if source.kind == "image" else f"any of its {result.frames} frames")
@@ -222,7 +240,8 @@ def run_file(
             try:
                 result.sidecar = write_sidecar(
                     output_path,
-                    provenance_record(result, output_path, layers, probes, options, operation),
+                    {**provenance_record(result, output_path, layers, probes, options, operation),
+                     **(extra_record or {})},
                 )
             except BaseException:
                 output_path.unlink(missing_ok=True)

@@ -1,0 +1,185 @@
+"""Point-light displays: dots on tracked landmarks over a flat background."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pyfame.face.faces import Faces
+from pyfame.face.region_mask import region_mask
+from pyfame.pipeline.layer import Layer, Probe, SourceInfo
+from pyfame.utils.landmarks import FACE_OVAL_PATH, region_name, resolve_regions
+from pyfame.utils.predefined_constants import HISTORY_MODE_NAMES, SHOW_HISTORY_ORIGIN, options
+from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
+
+
+def even_subset(indices: list[int], points: np.ndarray, density: float) -> list[int]:
+    """About ``density`` of ``indices``, spread evenly over the face by farthest-point
+    sampling of their ``points`` (deterministic: it starts from the point nearest the centre).
+
+    Example
+    -------
+    >>> pts = np.array([[0, 0], [1, 0], [2, 0], [3, 0]], float)
+    >>> sorted(even_subset([10, 11, 12, 13], pts, 0.5))
+    [11, 13]
+    """
+    n = len(indices)
+    keep = int(round(n * density))
+    if keep <= 0:
+        return []
+    if keep >= n:
+        return list(indices)
+    pts = np.asarray(points, np.float64)
+    first = int(np.argmin(np.linalg.norm(pts - pts.mean(axis=0), axis=1)))
+    chosen = [first]
+    distance = np.linalg.norm(pts - pts[first], axis=1)
+    for _ in range(keep - 1):
+        nxt = int(np.argmax(distance))
+        chosen.append(nxt)
+        distance = np.minimum(distance, np.linalg.norm(pts - pts[nxt], axis=1))
+    return [indices[i] for i in sorted(chosen)]
+
+
+class PointLightDisplay(Layer):
+    """Draw dots on the face's landmarks over a flat background.
+
+    The dots are the landmarks of the chosen regions: the points of each region's outline
+    and the mesh points inside it (chosen on the first frame with a face, then fixed).
+    ``point_density`` in [0, 1] keeps that share of them, spread evenly over each region
+    (farthest-point sampling on the first frame); the same dots on every frame.
+
+    Parameters
+    ----------
+    landmark_regions : region or list of regions
+        Face oval by default (outline and every mesh point inside: the whole face).
+    point_density : float
+        Share of the dots to keep.
+    point_color, background_color : tuple of int
+        RGB.
+    point_radius : int
+        Dot radius in pixels.
+    show_history : bool
+        Draw each dot's motion: from its first position (``history_mode="origin"``) or its
+        path over the last ``history_window_msec`` ms (``"relative"``).
+    history_color : tuple of int
+        RGB of the history lines.
+
+    Example
+    -------
+    >>> import pyfame as pf
+    >>> pld = pf.PointLightDisplay(point_density=0.5, show_history=True, history_mode="relative")
+    """
+
+    name = "point_light_display"
+    needs_face = False
+
+    def __init__(self, landmark_regions: Any = FACE_OVAL_PATH, point_density: float = 1.0,
+                 point_color: tuple[int, int, int] = (255, 255, 255), point_radius: int = 2,
+                 background_color: tuple[int, int, int] = (0, 0, 0), show_history: bool = False,
+                 history_mode: Any = SHOW_HISTORY_ORIGIN, history_window_msec: float = 500.0,
+                 history_color: tuple[int, int, int] = (255, 0, 0)) -> None:
+        self.regions = resolve_regions(landmark_regions, "landmark_regions")
+        self.point_density = check_float(point_density, "point_density", low=0.0, high=1.0)
+        self.point_color = check_color(point_color, "point_color")
+        self.point_radius = check_int(point_radius, "point_radius", low=0, high=50)
+        self.background_color = check_color(background_color, "background_color")
+        self.show_history = check_bool(show_history, "show_history")
+        self.history_mode = check_choice(history_mode, "history_mode", options(HISTORY_MODE_NAMES))
+        self.history_window_msec = check_float(history_window_msec, "history_window_msec", low=0.0,
+                                               low_inclusive=False)
+        self.history_color = check_color(history_color, "history_color")
+        self.probe = PointLightProbe(self)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.dots: list[int] | None = None
+        self._origin: np.ndarray | None = None
+        self._trail: deque[tuple[float, np.ndarray]] = deque()
+        self.latest: np.ndarray | None = None
+
+    def start(self, info: SourceInfo) -> None:
+        self._reset()
+
+    def _choose_dots(self, faces: Faces, shape: tuple[int, ...]) -> list[int]:
+        lm = faces.landmarks[0]
+        chosen: list[int] = []
+        for region in self.regions:
+            members = set(region.landmark_indices)
+            mask = region_mask(Faces(faces.landmarks[:1], faces.boxes[:1]), region, shape).full()
+            h, w = mask.shape
+            for i, (x, y, _) in enumerate(lm):
+                xi, yi = int(round(x)), int(round(y))
+                if 0 <= xi < w and 0 <= yi < h and mask[yi, xi] >= 0.5:
+                    members.add(i)
+            ordered = sorted(members)
+            picked = even_subset(ordered, lm[ordered, :2], self.point_density)
+            chosen.extend(i for i in picked if i not in chosen)
+        return chosen
+
+    def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
+        out = np.empty_like(frame)
+        out[:] = self.background_color
+        self.latest = None
+        if not faces:
+            return out
+        if self.dots is None:
+            self.dots = self._choose_dots(faces, frame.shape)
+        pts = faces.landmarks[0, self.dots, :2].astype(np.float64)
+        self.latest = pts
+        if self.show_history:
+            if self.history_mode == "origin":
+                if self._origin is None:
+                    self._origin = pts.copy()
+                for a, b in zip(self._origin, pts):
+                    cv2.line(out, _px(a), _px(b), self.history_color, 1, cv2.LINE_AA, 4)
+            else:
+                self._trail.append((t, pts))
+                while self._trail and t - self._trail[0][0] > self.history_window_msec / 1000.0:
+                    self._trail.popleft()
+                for (_, a), (_, b) in zip(self._trail, list(self._trail)[1:]):
+                    for p, q in zip(a, b):
+                        cv2.line(out, _px(p), _px(q), self.history_color, 1, cv2.LINE_AA, 4)
+        for p in pts:
+            if self.point_radius == 0:
+                xi, yi = int(round(p[0])), int(round(p[1]))
+                if 0 <= yi < out.shape[0] and 0 <= xi < out.shape[1]:
+                    out[yi, xi] = self.point_color
+            else:
+                cv2.circle(out, _px(p), self.point_radius * 16, self.point_color, -1, cv2.LINE_AA, 4)
+        return out
+
+    def draws(self) -> dict[str, Any]:
+        return {"dot_landmarks": self.dots}
+
+    def params(self) -> dict[str, Any]:
+        return {"landmark_regions": region_name(self.regions), "point_density": self.point_density,
+                "point_color": self.point_color, "point_radius": self.point_radius,
+                "background_color": self.background_color, "show_history": self.show_history,
+                "history_mode": self.history_mode, "history_window_msec": self.history_window_msec,
+                "history_color": self.history_color}
+
+
+def _px(p: np.ndarray) -> tuple[int, int]:
+    return int(round(p[0] * 16)), int(round(p[1] * 16))
+
+
+class PointLightProbe(Probe):
+    """Dot trajectories of a :class:`PointLightDisplay`: ``frame, timestamp_s, dot, landmark, x, y``."""
+
+    name = "trajectories"
+
+    def __init__(self, layer: PointLightDisplay) -> None:
+        self._layer = layer
+
+    def observe(self, frame: np.ndarray, faces: Faces, t: float) -> list[dict[str, Any]]:
+        pts = self._layer.latest
+        if pts is None or self._layer.dots is None:
+            return []
+        return [{"dot": i, "landmark": int(lm), "x": float(x), "y": float(y)}
+                for i, (lm, (x, y)) in enumerate(zip(self._layer.dots, pts))]
+
+    def params(self) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,174 @@
+"""Point-light displays and scrambles: dots on landmarks, permutations of squares, phase spectra."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pyfame.core as pf
+from pyfame.core.scrambling.grid_scramble import bounded_permutation
+from pyfame.errors import PyfameTypeError, PyfameValueError
+from pyfame.face.region_mask import region_mask
+from pyfame.face.tracker import FaceTracker
+from pyfame.io import open_source, read_image
+from pyfame.provenance import read_sidecar
+
+from .conftest import listing
+
+
+@pytest.fixture(scope="module")
+def still(face_image):
+    face = read_image(face_image)
+    with FaceTracker(mode="image") as tracker:
+        return face, tracker.track(face)
+
+
+def test_pld_dots_lie_on_landmarks_over_an_exact_background(talking_video, tmp_path):
+    path, _ = talking_video
+    (r,) = pf.generate_point_light_display(path, tmp_path, point_color=(255, 255, 255), point_radius=0, crf=0)
+    assert r.output.parent.name == "PLD"
+    traj = pd.read_csv(r.output.with_name("talking_trajectories.csv"))
+    assert {"frame", "timestamp_s", "dot", "landmark", "x", "y"} <= set(traj.columns)
+    assert traj["frame"].nunique() == 48
+    with open_source(r.output) as out:
+        first = next(iter(out)).pixels
+    lit = first.max(axis=2) > 128
+    dots = traj[traj["frame"] == 0]
+    xs, ys = dots["x"].round().astype(int), dots["y"].round().astype(int)
+    assert lit[ys, xs].mean() > 0.95  # the dots are where the landmarks are
+    near = np.zeros_like(lit)
+    for x, y in zip(xs, ys):
+        near[max(y - 2, 0):y + 3, max(x - 2, 0):x + 3] = True
+    assert not lit[~near].any()  # nothing lit away from the dots
+    assert (first[~near] <= 2).all()  # the background is black (up to lossless-codec rounding)
+
+
+def test_pld_density_keeps_half_the_same_dots(talking_video, tmp_path):
+    path, _ = talking_video
+    (full,) = pf.generate_point_light_display(path, tmp_path, point_density=1.0)
+    (tmp_path / "half").mkdir()
+    (half,) = pf.generate_point_light_display(path, tmp_path / "half", point_density=0.5)
+    n_full = len(read_sidecar(full.output)["layers"][0]["draws"]["dot_landmarks"])
+    kept = read_sidecar(half.output)["layers"][0]["draws"]["dot_landmarks"]
+    assert abs(len(kept) - n_full / 2) <= 1 and n_full > 100  # the whole face: outline and mesh inside
+    traj = pd.read_csv(half.output.with_name("talking_trajectories.csv"))
+    per_frame = traj.groupby("frame")["landmark"].apply(tuple)
+    assert per_frame.nunique() == 1 and list(per_frame.iloc[0]) == kept  # the same dots every frame
+
+
+def test_pld_history_draws_lines(face_image, tmp_path, still):
+    face, faces = still
+    layer = pf.PointLightDisplay(show_history=True, history_mode="relative", history_color=(255, 0, 0))
+    layer.start(pf.SourceInfo("video", face.shape[1], face.shape[0], 30.0, 10, 1.0))
+    rng = np.random.default_rng(0)
+    layer.apply(face, faces, 0.0, rng)
+    moved = pf.Faces.from_landmarks(faces.landmarks + [6, 0, 0], face.shape) if hasattr(pf, "Faces") else None
+    from pyfame.face.faces import Faces
+
+    moved = Faces.from_landmarks(faces.landmarks + np.array([6, 0, 0], np.float32), face.shape)
+    out = layer.apply(face, moved, 0.1, rng)
+    assert ((out[..., 0] > 200) & (out[..., 1] < 50)).any()  # red history lines
+
+
+def test_grid_scramble_is_a_permutation_of_face_squares(face_image, tmp_path, still):
+    face, faces = still
+    size = 20
+    for method, threshold in (("high", 2), ("low", 2)):
+        layer = pf.GridScramble(method, grid_square_size=size, grid_scramble_threshold=threshold)
+        out = layer.apply(face.copy(), faces, 0.0, np.random.default_rng(4))
+        x0, y0, x1, y1 = faces.boxes[0]
+        rows, cols = layer.draws()["grid_rows_cols"]
+        mapping = {int(k): v for k, v in layer.draws()["destination_to_source_cell"].items()}
+        assert sorted(mapping) == sorted(mapping.values())  # a permutation of the face squares
+        assert sum(k != v for k, v in mapping.items()) > len(mapping) // 3
+        for dst, src in mapping.items():
+            dr, dc, sr, sc = dst // cols, dst % cols, src // cols, src % cols
+            got = out[y0 + dr * size:y0 + (dr + 1) * size, x0 + dc * size:x0 + (dc + 1) * size]
+            want = face[y0 + sr * size:y0 + (sr + 1) * size, x0 + sc * size:x0 + (sc + 1) * size]
+            assert np.array_equal(got, want)
+            if method == "low":
+                assert dr == sr
+        moved = np.zeros(face.shape[:2], bool)
+        for dst in mapping:
+            r, c = divmod(dst, cols)
+            moved[y0 + r * size:y0 + (r + 1) * size, x0 + c * size:x0 + (c + 1) * size] = True
+        assert np.array_equal(out[~moved], face[~moved])  # the background stays
+
+
+def test_low_level_moves_stay_within_the_threshold():
+    rng = np.random.default_rng(0)
+    for n, t in ((10, 1), (12, 2), (30, 5)):
+        for _ in range(50):
+            p = bounded_permutation(n, t, rng)
+            assert sorted(p.tolist()) == list(range(n)) and np.abs(p - np.arange(n)).max() <= t
+
+
+def test_scramble_same_seed_same_bytes(face_image, tmp_path):
+    outs = []
+    for name, seed in (("a", 1), ("b", 1), ("c", 2)):
+        (tmp_path / name).mkdir()
+        (r,) = pf.facial_scramble(face_image, tmp_path / name, rand_seed=seed, grid_square_size=20)
+        outs.append(r.output.read_bytes())
+    assert outs[0] == outs[1] != outs[2]
+
+
+def test_phase_scramble_keeps_amplitude_and_mean(still):
+    face, faces = still
+    x0, y0, x1, y1 = faces.boxes[0]
+    out = pf.PhaseScramble(1.0).apply(face.copy(), faces, 0.0, np.random.default_rng(1))
+    a, b = face[y0:y1, x0:x1].astype(float), out[y0:y1, x0:x1].astype(float)
+    for c in range(3):
+        amp_a, amp_b = np.abs(np.fft.fft2(a[..., c])), np.abs(np.fft.fft2(b[..., c]))
+        assert np.linalg.norm(amp_b - amp_a) / np.linalg.norm(amp_a) < 0.01
+        assert abs(a[..., c].mean() - b[..., c].mean()) < 0.5
+    assert np.abs(a - b).mean() > 10  # and it is scrambled
+    same = pf.PhaseScramble(0.0).apply(face.copy(), faces, 0.0, np.random.default_rng(1))
+    assert np.array_equal(same, face)
+    half = pf.PhaseScramble(0.5).apply(face.copy(), faces, 0.0, np.random.default_rng(1))
+    assert 0 < np.abs(half[y0:y1, x0:x1].astype(float) - a).mean() < np.abs(a - b).mean()
+
+
+def test_landmark_scramble_moves_features_and_records_them(face_image, tmp_path, still):
+    face, faces = still
+    (r,) = pf.facial_scramble(face_image, tmp_path, scramble_method=pf.LANDMARK_SCRAMBLE, rand_seed=3)
+    out = read_image(r.output)
+    draws = read_sidecar(r.output)["layers"][0]["draws"]
+    assert set(draws) == {"left_eye", "right_eye", "left_eyebrow", "right_eyebrow", "nose", "mouth"}
+    oval = region_mask(faces, pf.FACE_OVAL_MASK, face.shape).full()
+    assert np.array_equal(out[oval == 0][:1000], face[oval == 0][:1000]) or (out[oval == 0] == face[oval == 0]).mean() > 0.9
+    mouth = region_mask(faces, pf.MOUTH_PATH, face.shape).full() == 1
+    assert np.abs(out[mouth].astype(int) - face[mouth]).mean() > 15  # the mouth moved away
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"scramble_method": "swirl"}, PyfameValueError, "scramble_method"),
+        ({"grid_square_size": 1}, PyfameValueError, "grid_square_size"),
+        ({"grid_scramble_threshold": 0}, PyfameValueError, "grid_scramble_threshold"),
+        ({"rand_seed": "x"}, PyfameTypeError, "rand_seed"),
+        ({"out_grayscale": 1}, PyfameTypeError, "out_grayscale"),
+        ({"scramble_method": pf.PHASE_SCRAMBLE, "coherence": 2}, PyfameValueError, "coherence"),
+    ],
+)
+def test_scramble_bad_arguments(face_image, tmp_path, kwargs, error, name):
+    with pytest.raises(error, match=name):
+        pf.facial_scramble(face_image, tmp_path, **kwargs)
+    assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"point_density": 1.5}, PyfameValueError, "point_density"),
+        ({"history_mode": "future"}, PyfameValueError, "history_mode"),
+        ({"history_window_msec": 0}, PyfameValueError, "history_window_msec"),
+        ({"point_color": (1, 2)}, PyfameValueError, "point_color"),
+        ({"landmark_regions": "ears"}, PyfameValueError, "landmark_regions"),
+    ],
+)
+def test_pld_bad_arguments(face_image, tmp_path, kwargs, error, name):
+    with pytest.raises(error, match=name):
+        pf.generate_point_light_display(face_image, tmp_path, **kwargs)
+    assert listing(tmp_path) == []
