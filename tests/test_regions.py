@@ -144,5 +144,7 @@ def test_bad_regions_name_the_parameter(bad, error):
 
 def test_names_and_custom_paths():
     assert [r.name for r in L.resolve_regions(["Cheeks", "NOSE_PATH", L.FACE_OVAL_MASK])] == ["cheeks", "nose", "face_oval"]
-    assert L.resolve_regions(L.create_path([1, 2, 3]))[0].include == ((1, 2, 3),)
+    custom = L.resolve_regions(L.create_path([1, 2, 3]))
+    assert custom[0].include == ((1, 2, 3),) and custom[0].name == "loop:1-2-3"
+    assert L.resolve_regions("cheeks+loop:1-2-3") == [L.CHEEKS_PATH, custom[0]]
     assert L.region_name([L.CHEEKS_PATH, L.NOSE_PATH]) == "cheeks+nose"

@@ -5,5 +5,6 @@ from pyfame.cli import coloring as _coloring  # noqa: F401 - registers its subco
 from pyfame.cli import occlusion as _occlusion  # noqa: F401
 from pyfame.cli import analysis as _analysis  # noqa: F401
 from pyfame.cli import filler_modules as _filler_modules  # noqa: F401
+from pyfame.cli import experiment_commands as _experiment_commands  # noqa: F401
 
 __all__ = ["main"]

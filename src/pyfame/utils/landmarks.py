@@ -229,7 +229,7 @@ def _from_pairs(value: Sequence[Any], parameter_name: str) -> Region:
     for region in REGION_NAMES.values():  # give predefined paths their names
         if len(region.include) == 1 and not region.exclude and region.side is None and list(region.include[0]) == loop:
             return region
-    return Region("custom_" + "_".join(str(i) for i in loop[:4]), (tuple(loop),))
+    return Region("loop:" + "-".join(str(i) for i in loop), (tuple(loop),))
 
 
 def _one_region(value: Any, parameter_name: str) -> Region:
@@ -243,6 +243,12 @@ def _one_region(value: Any, parameter_name: str) -> Region:
                 f"{parameter_name}: {value} is not a mask type (see display_mask_type_options())"
             )
         return MASK_REGIONS[value]
+    if isinstance(value, str) and value.strip().lower().startswith("loop:"):
+        try:
+            loop = [int(v) for v in value.strip()[5:].split("-")]
+        except ValueError as exc:
+            raise PyfameValueError(f"{parameter_name}: {value!r} is not a loop of landmark indices") from exc
+        return _from_pairs(loop, parameter_name)
     if isinstance(value, str):
         key = value.strip().lower().replace(" ", "_").replace("-", "_")
         for suffix in ("_path", "_mask"):
@@ -280,6 +286,8 @@ def resolve_regions(regions: Any, parameter_name: str = "landmark_regions") -> l
     """
     if regions is None:
         raise PyfameTypeError(f"{parameter_name}: expected a region or a list of regions, got None")
+    if isinstance(regions, str) and "+" in regions:
+        return [_one_region(part, f"{parameter_name}[{i}]") for i, part in enumerate(regions.split("+"))]
     if isinstance(regions, (Region, int, str)) or _is_single_path(regions):
         return [_one_region(regions, parameter_name)]
     if not isinstance(regions, (list, tuple)):
@@ -290,7 +298,8 @@ def resolve_regions(regions: Any, parameter_name: str = "landmark_regions") -> l
 
 
 def region_name(regions: Any) -> str:
-    """A readable name for sidecars: ``"cheeks+nose"``."""
+    """A name that :func:`resolve_regions` turns back into the same regions: ``"cheeks+nose"``
+    (custom regions appear as ``"loop:1-2-3"``)."""
     return "+".join(r.name for r in resolve_regions(regions))
 
 

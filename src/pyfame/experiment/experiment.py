@@ -1,0 +1,312 @@
+"""Experiment files: inputs × conditions → a whole stimulus set, validated before any work."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import itertools
+import os
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyfame.errors import PyfameError, PyfameValueError
+from pyfame.experiment.registry import build_layer, build_probe, layer_spec, probe_spec
+from pyfame.experiment.yaml_with_lines import Where, load_with_lines
+from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+
+TOP_KEYS = {"inputs", "output_dir", "conditions", "probes", "seed", "naming", "tracking", "encoding", "no_face",
+            "landmark_cache", "executor"}
+CONDITION_KEYS = {"name", "layers", "vary"}
+TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
+ENCODING_KEYS = {"crf", "preset"}
+EXECUTOR_KEYS = {"type", "workers", "scheduler"}
+DEFAULT_NAMING = "{condition}/{stem}{ext}"
+
+
+class ExperimentError(PyfameValueError):
+    """An experiment file that cannot run; the message names the file, line and key."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output of an experiment: an input under a condition."""
+
+    input: str
+    input_name: str
+    condition: str
+    layers: tuple[dict[str, Any], ...]
+    probes: tuple[dict[str, Any], ...]
+    output: str
+    seed: int
+    settings: dict[str, Any] = field(hash=False)
+    factors: dict[str, Any] = field(hash=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for another process or a Dask worker."""
+        return {"input": self.input, "input_name": self.input_name, "condition": self.condition,
+                "layers": list(self.layers), "probes": list(self.probes), "output": self.output, "seed": self.seed,
+                "settings": self.settings, "factors": self.factors}
+
+
+def derived_seed(base: int, input_name: str, condition: str) -> int:
+    """A seed of its own for each (input, condition), from the experiment's base seed.
+
+    Example
+    -------
+    >>> derived_seed(1, "a.png", "red") == derived_seed(1, "a.png", "red") != derived_seed(1, "b.png", "red")
+    True
+    """
+    digest = hashlib.sha256(f"{base}\x00{input_name}\x00{condition}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _substitute(value: Any, factors: dict[str, Any]) -> Any:
+    """Replace ``"{name}"`` placeholders by the condition's factor values (keeping types when
+    the whole string is one placeholder)."""
+    if isinstance(value, str):
+        for name, v in factors.items():
+            if value == "{" + name + "}":
+                return v
+        if "{" in value:
+            try:
+                return value.format(**factors)
+            except (KeyError, IndexError, ValueError):
+                return value
+        return value
+    if isinstance(value, list):
+        return [_substitute(v, factors) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, factors) for k, v in value.items()}
+    return value
+
+
+class Experiment:
+    """A stimulus set: every input under every condition, with probes and seeds.
+
+    Build it with :meth:`from_yaml` (or :meth:`from_dict`); the whole description is checked
+    on construction, so a typo fails before any work with the file, line and key. See
+    ``docs/experiments.md`` for the file format.
+
+    Example
+    -------
+    >>> # exp = Experiment.from_yaml("experiment.yaml"); exp.run(workers=2)
+    """
+
+    def __init__(self, data: Any, base_dir: Path, source: str = "<experiment>", where: Where | None = None) -> None:
+        self.source = source
+        self.base_dir = base_dir
+        self._where = where or {}
+        self.data = data
+        self._validate()
+
+    # ---- loading ---------------------------------------------------------------------------
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str]) -> Experiment:
+        """Load and check an experiment file."""
+        from pyfame.errors import PyfamePathError
+
+        p = Path(path)
+        if not p.is_file():
+            raise PyfamePathError(f"experiment: {p} does not exist")
+        data, where = load_with_lines(p.read_text(), str(p))
+        return cls(data, p.parent.resolve(), str(p), where)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], base_dir: str | os.PathLike[str] = ".") -> Experiment:
+        """Check an experiment given as a dict (paths relative to ``base_dir``)."""
+        return cls(data, Path(base_dir).resolve())
+
+    # ---- errors ----------------------------------------------------------------------------
+    def _fail(self, path: tuple[Any, ...], message: str) -> ExperimentError:
+        line = None
+        for n in range(len(path), -1, -1):
+            if path[:n] in self._where:
+                line = self._where[path[:n]]
+                break
+        key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
+        where = f"{self.source} line {line}" if line else self.source
+        return ExperimentError(f"{where}: {key or '(top level)'}: {message}")
+
+    def _mapping(self, value: Any, path: tuple[Any, ...], allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self._fail(path, f"must be a mapping, got {type(value).__name__}")
+        for key in value:
+            if key not in allowed:
+                raise self._fail((*path, key), f"unknown key; expected one of {', '.join(sorted(allowed))}")
+        return value
+
+    # ---- validation ------------------------------------------------------------------------
+    def _validate(self) -> None:
+        data = self._mapping(self.data, (), TOP_KEYS)
+        for key in ("inputs", "output_dir", "conditions"):
+            if key not in data:
+                raise self._fail((), f"missing required key {key!r}")
+        self.inputs = self._resolve_inputs(data["inputs"])
+        out = data["output_dir"]
+        if not isinstance(out, str):
+            raise self._fail(("output_dir",), "must be a path")
+        self.output_dir = (self.base_dir / out).resolve()
+        if self.output_dir.exists() and not self.output_dir.is_dir():
+            raise self._fail(("output_dir",), f"{self.output_dir} is a file")
+        seed = data.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise self._fail(("seed",), f"must be a non-negative integer, got {seed!r}")
+        self.seed = seed
+        self.naming = data.get("naming", DEFAULT_NAMING)
+        if not isinstance(self.naming, str):
+            raise self._fail(("naming",), "must be a string template")
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(self.naming) if f}
+        except ValueError as exc:
+            raise self._fail(("naming",), f"is not a valid template ({exc})") from exc
+        unknown = fields - {"condition", "stem", "ext", "input_name", "seed"}
+        if unknown or "condition" not in fields or "stem" not in fields:
+            raise self._fail(("naming",), "must use {condition} and {stem} (and may use {ext}, {input_name}, {seed}); "
+                                          f"unknown fields: {sorted(unknown)}")
+        self.settings = self._settings(data)
+        self.probes = [self._probe(p, ("probes", i)) for i, p in enumerate(data.get("probes") or [])]
+        self.conditions = self._conditions(data["conditions"])
+        self.executor = self._mapping(data.get("executor", {}) or {}, ("executor",), EXECUTOR_KEYS)
+        names = [job.output for job in self.jobs()]
+        if len(set(names)) != len(names):
+            raise self._fail(("naming",), "gives two jobs the same output path; add {input_name} or {condition}")
+
+    def _resolve_inputs(self, value: Any) -> list[Path]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise self._fail(("inputs",), "must be a path, a glob, or a list of them")
+        found: list[Path] = []
+        for i, item in enumerate(items):
+            path = ("inputs",) if isinstance(value, str) else ("inputs", i)
+            if not isinstance(item, str):
+                raise self._fail(path, f"must be a path or glob, got {item!r}")
+            pattern = str(self.base_dir / item)
+            matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))]
+            files: list[Path] = []
+            for m in matches:
+                if m.is_dir():
+                    files.extend(sorted(f for f in m.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS | VIDEO_EXTENSIONS))
+                elif m.suffix.lower() in IMAGE_EXTENSIONS | VIDEO_EXTENSIONS:
+                    files.append(m)
+            if not files:
+                raise self._fail(path, f"{item!r} matches no image or video (relative to {self.base_dir})")
+            found.extend(f.resolve() for f in files if f.resolve() not in found)
+        return found
+
+    def _settings(self, data: dict[str, Any]) -> dict[str, Any]:
+        from pyfame.face.tracker_settings import TrackerSettings
+        from pyfame.pipeline.run_options import RunOptions
+
+        tracking = self._mapping(data.get("tracking", {}) or {}, ("tracking",), TRACKING_KEYS)
+        encoding = self._mapping(data.get("encoding", {}) or {}, ("encoding",), ENCODING_KEYS)
+        settings = {"tracking": dict(tracking), "crf": encoding.get("crf", 18), "preset": encoding.get("preset", "veryfast"),
+                    "no_face": data.get("no_face", "pass"), "landmark_cache": data.get("landmark_cache", True)}
+        try:
+            RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"], crf=settings["crf"],
+                       preset=settings["preset"], landmark_cache=settings["landmark_cache"])
+        except PyfameError as exc:
+            name = str(exc).split(" ")[0]
+            section = ("tracking", name) if name in TRACKING_KEYS else (("encoding", name) if name in ENCODING_KEYS
+                                                                        else (name,))
+            raise self._fail(section, str(exc)) from exc
+        return settings
+
+    def _probe(self, spec: Any, path: tuple[Any, ...]) -> dict[str, Any]:
+        try:
+            return probe_spec(build_probe(spec))
+        except PyfameError as exc:
+            raise self._fail(self._blame(spec, path, exc), str(exc)) from exc
+        except TypeError as exc:
+            raise self._fail(path, str(exc)) from exc
+
+    def _blame(self, spec: Any, path: tuple[Any, ...], exc: Exception) -> tuple[Any, ...]:
+        """The key of ``spec`` that the error message names, if any."""
+        text = str(exc)
+        if isinstance(spec, dict):
+            if "unknown layer type" in text or "unknown probe type" in text:
+                return (*path, "type")
+            for key in sorted(spec, key=len, reverse=True):
+                if key != "type" and (text.startswith(str(key)) or f"parameter {key!r}" in text):
+                    return (*path, key)
+        return path
+
+    def _conditions(self, value: Any) -> list[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
+        if not isinstance(value, list) or not value:
+            raise self._fail(("conditions",), "must be a non-empty list")
+        out: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = []
+        for i, cond in enumerate(value):
+            path = ("conditions", i)
+            cond = self._mapping(cond, path, CONDITION_KEYS)
+            name = cond.get("name")
+            if not isinstance(name, str) or not name or "/" in name:
+                raise self._fail((*path, "name"), "every condition needs a name (no '/')")
+            layers = cond.get("layers")
+            if not isinstance(layers, list) or not layers:
+                raise self._fail((*path, "layers"), "must be a non-empty list of layers")
+            vary = cond.get("vary") or {}
+            if not isinstance(vary, dict) or any(not isinstance(v, list) or not v for v in vary.values()):
+                raise self._fail((*path, "vary"), "must map each factor to a non-empty list of values")
+            factor_names = list(vary)
+            combos = list(itertools.product(*vary.values())) if vary else [()]
+            for combo in combos:
+                factors = dict(zip(factor_names, combo))
+                label = name + "".join(f"_{k}-{_label(v)}" for k, v in factors.items())
+                specs = []
+                for j, layer in enumerate(layers):
+                    lpath = (*path, "layers", j)
+                    concrete = _substitute(layer, factors)
+                    try:
+                        specs.append(layer_spec(build_layer(concrete)))
+                    except PyfameError as exc:
+                        raise self._fail(self._blame(concrete, lpath, exc),
+                                         str(exc) + (f" (with {factors})" if factors else "")) from exc
+                    except TypeError as exc:
+                        raise self._fail(lpath, str(exc)) from exc
+                out.append((label, specs, factors))
+        labels = [c[0] for c in out]
+        if len(set(labels)) != len(labels):
+            raise self._fail(("conditions",), "two conditions have the same name")
+        return out
+
+    # ---- jobs ------------------------------------------------------------------------------
+    def jobs(self) -> list[Job]:
+        """Every (input, condition) pair, in order: inputs within conditions."""
+        jobs = []
+        stems = [p.stem for p in self.inputs]
+        for label, specs, factors in self.conditions:
+            for path in self.inputs:
+                ext = ".mp4" if path.suffix.lower() in VIDEO_EXTENSIONS else path.suffix.lower()
+                name = path.name if stems.count(path.stem) == 1 else f"{path.parent.name}_{path.name}"
+                seed = derived_seed(self.seed, name, label)
+                rel = self.naming.format(condition=label, stem=path.stem, ext=ext, input_name=name, seed=seed)
+                if not rel.endswith(ext):
+                    rel += ext
+                jobs.append(Job(str(path), name, label, tuple(specs), tuple(self.probes),
+                                str(self.output_dir / rel), seed, self.settings, factors))
+        return jobs
+
+    def run(self, executor: str | None = None, workers: int | None = None, scheduler: str | None = None,
+            progress: bool = False) -> Any:
+        """Make every output (skipping those already made with the same inputs and settings);
+        write ``manifest.csv`` and ``contact_sheet.png`` in the output folder. Returns the
+        :class:`~pyfame.experiment.report.RunReport`."""
+        from pyfame.experiment.executors import run_jobs
+        from pyfame.experiment.report import RunReport, write_contact_sheet, write_manifest
+
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        kind = executor or self.executor.get("type")
+        n = workers or self.executor.get("workers")
+        address = scheduler or self.executor.get("scheduler")
+        records = run_jobs([j.as_dict() for j in self.jobs()], kind, n, address, progress)
+        report = RunReport(records)
+        write_manifest(report, self.output_dir / "manifest.csv")
+        write_contact_sheet(report, self.output_dir / "contact_sheet.png")
+        return report
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("/", "-").replace(" ", "")

@@ -1,0 +1,117 @@
+"""What an experiment run made: the manifest CSV and a contact sheet of every output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pandas as pd
+
+from pyfame.io.atomic_write import atomic_output
+
+
+@dataclass
+class RunReport:
+    """Records of every job of a run (``status``: made, skipped or failed)."""
+
+    records: list[dict[str, Any]]
+
+    def count(self, status: str) -> int:
+        """How many jobs ended with ``status``."""
+        return sum(r["status"] == status for r in self.records)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """The failed jobs' records."""
+        return [r for r in self.records if r["status"] == "failed"]
+
+    def summary(self) -> str:
+        """One line: made, skipped, failed."""
+        return (f"{len(self.records)} outputs: {self.count('made')} made, {self.count('skipped')} already made, "
+                f"{self.count('failed')} failed")
+
+
+def write_manifest(report: RunReport, target: Path) -> Path:
+    """One row per output: input, condition, factors, parameters, seed, sha256, frames,
+    frames with a face, status, error, and the probe results (means per region)."""
+    rows = []
+    for r in report.records:
+        row = {"input": r["input"], "condition": r["condition"], "output": r["output"], "status": r["status"],
+               "seed": r["seed"], "sha256": r["sha256"], "frames": r["frames"],
+               "frames_with_face": r["frames_with_face"], "factors": json.dumps(r["factors"], sort_keys=True),
+               "layers": json.dumps(r["layers"], sort_keys=True), "error": r["error"]}
+        row.update(r.get("probes") or {})
+        rows.append(row)
+    with atomic_output(target) as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False)
+    return target
+
+
+def peak_time(layers: list[dict[str, Any]], duration: float) -> float:
+    """When the first timed layer is strongest (the middle of the clip if none is timed)."""
+    from pyfame.experiment.registry import build_layer
+    from pyfame.pipeline.layer import SourceInfo
+
+    for spec in layers:
+        if "onset_t" in spec and "timing_func" in spec:
+            layer = build_layer(spec)
+            layer.start(SourceInfo("video", 16, 16, 30.0, 0, duration))
+            times = np.linspace(0, duration, 200)
+            weights = [layer.weight(float(t)) for t in times]  # type: ignore[attr-defined]
+            return float(times[int(np.argmax(weights))])
+    return duration / 2
+
+
+def thumbnail(output: Path, layers: list[dict[str, Any]], size: int = 160) -> np.ndarray:
+    """The output at its peak (videos) or itself (stills), fit in ``size`` × ``size``."""
+    from pyfame.io import open_source
+    from pyfame.io.planned_video_source import PlannedVideoSource
+
+    with open_source(output) as source:
+        if source.kind == "image":
+            pixels = next(iter(source)).pixels
+        else:
+            index = min(int(round(peak_time(layers, source.duration) * float(source.fps))),
+                        max(source.frame_count - 1, 0))
+            with PlannedVideoSource(output, [index]) as planned:
+                pixels = next(iter(planned)).pixels
+    h, w = pixels.shape[:2]
+    scale = size / max(h, w)
+    small = cv2.resize(pixels, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
+    tile = np.full((size, size, 3), 255, np.uint8)
+    y, x = (size - small.shape[0]) // 2, (size - small.shape[1]) // 2
+    tile[y:y + small.shape[0], x:x + small.shape[1]] = small
+    return tile
+
+
+def write_contact_sheet(report: RunReport, target: Path, size: int = 160) -> Path | None:
+    """A PNG grid of thumbnails: conditions as rows, inputs as columns, labelled."""
+    conditions = list(dict.fromkeys(r["condition"] for r in report.records))
+    inputs = list(dict.fromkeys(r["input"] for r in report.records))
+    if not conditions or not inputs:
+        return None
+    label_w, head_h = 200, 24
+    sheet = np.full((head_h + len(conditions) * size, label_w + len(inputs) * size, 3), 255, np.uint8)
+    for j, name in enumerate(inputs):
+        cv2.putText(sheet, Path(name).name[:22], (label_w + j * size + 4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
+                    (0, 0, 0), 1, cv2.LINE_AA)
+    for i, cond in enumerate(conditions):
+        y = head_h + i * size
+        for k, part in enumerate([cond[n:n + 26] for n in range(0, len(cond), 26)][:6]):
+            cv2.putText(sheet, part, (4, y + 18 + 16 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+    for r in report.records:
+        i, j = conditions.index(r["condition"]), inputs.index(r["input"])
+        y, x = head_h + i * size, label_w + j * size
+        if r["status"] == "failed":
+            cv2.putText(sheet, "failed", (x + 50, y + size // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (200, 0, 0), 1,
+                        cv2.LINE_AA)
+            continue
+        sheet[y:y + size, x:x + size] = thumbnail(Path(r["output"]), r["layers"], size)
+    with atomic_output(target) as tmp:
+        ok, data = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+        data.tofile(tmp)
+    return target
