@@ -3,8 +3,8 @@
 ``import pyfame`` exposes ``pyfame.core`` and ``pyfame.utils`` and every public name of
 both at the top level.
 
-Example
--------
+Examples
+--------
 >>> import pyfame as pf
 >>> pf.PyfameError.__name__
 'PyfameError'

@@ -24,8 +24,8 @@ def run_demo(output_dir: Path, *, progress: bool = False, seed: int = 0) -> dict
 
     Returns the paths made, by name.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # run_demo(Path("out"))["video"]  → out/outputs/sample_face.mp4
     """
     from pyfame.samples import write_moving_face_video, write_sample_image

@@ -4,8 +4,8 @@ Every error the package raises on purpose derives from :class:`PyfameError`. Whe
 built-in exception fits, the class derives from it too, so ``except ValueError`` keeps
 working for code that does not know PyFAME.
 
-Example
--------
+Examples
+--------
 >>> from pyfame.errors import PyfameError, FileReadError
 >>> issubclass(FileReadError, OSError) and issubclass(FileReadError, PyfameError)
 True

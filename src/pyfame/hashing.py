@@ -1,7 +1,7 @@
 """Content hashes used for caches and provenance.
 
-Example
--------
+Examples
+--------
 >>> from pyfame.hashing import stable_json_hash
 >>> stable_json_hash({"b": 1, "a": 2}) == stable_json_hash({"a": 2, "b": 1})
 True

@@ -1,7 +1,7 @@
 """Sidecars: a JSON record beside every output of what made it.
 
-Example
--------
+Examples
+--------
 >>> env = environment()
 >>> sorted(env)[:2]
 ['model', 'packages']

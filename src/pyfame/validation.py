@@ -3,8 +3,8 @@
 Each check raises a typed error whose message names the parameter, before any work starts.
 ``bool`` is never accepted as a number; an ``int`` is accepted where a float is documented.
 
-Example
--------
+Examples
+--------
 >>> from pyfame.validation import check_float
 >>> check_float(1, "shift_magnitude")
 1.0

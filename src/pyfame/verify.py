@@ -31,8 +31,8 @@ def verify_output(output: str | os.PathLike[str]) -> VerifyReport:
     The input named in the sidecar must still exist with the same sha256. Outputs made with
     a custom timing function or layer cannot be re-created and say so.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # verify_output("out/Color_Shifted/face.png").identical
     """
     from pyfame.experiment.registry import build_layer, rebuildable

@@ -2,8 +2,8 @@
 
 Every manipulation and measurement of PyFAME, as file-level functions, layers and probes.
 
-Example
--------
+Examples
+--------
 >>> import pyfame.core as pf
 >>> callable(pf.apply_layers)
 True

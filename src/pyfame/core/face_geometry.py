@@ -25,8 +25,8 @@ def face_frame(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     outer-eye-corner distance. Returns ``(origin, basis)``; a face point ``p`` is
     ``origin + basis @ (u, v)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> lm = np.zeros((478, 3), np.float32); lm[33, :2] = (0, 0); lm[263, :2] = (2, 0)
     >>> o, B = face_frame(lm); (o + B @ np.array([0.5, 0.0])).tolist()
     [2.0, 0.0]

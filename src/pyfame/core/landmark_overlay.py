@@ -24,8 +24,8 @@ class LandmarkOverlay(Layer):
     draw_boxes : bool
         Also draw each face's bounding box.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.LandmarkOverlay(point_color=(0, 255, 0))
     """

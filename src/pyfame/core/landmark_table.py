@@ -29,8 +29,8 @@ class LandmarkProbe(Probe):
     head pose (see :func:`~pyfame.core.analysis.head_pose.head_pose`). Frames without a face
     give one row with ``face_detected=False`` and empty values.
 
-    Example
-    -------
+    Examples
+    --------
     >>> LandmarkProbe().name
     'landmarks'
     """
@@ -67,8 +67,8 @@ class LandmarkProbe(Probe):
 def landmark_table(input_path: str | os.PathLike[str], **run_kw: Any) -> pd.DataFrame:
     """Track a file and return its per-frame landmark table (see :class:`LandmarkProbe`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> # landmark_table("clip.mp4").shape  → (frames × faces, many columns)
     """
     from pyfame.pipeline.file_pass import run_file

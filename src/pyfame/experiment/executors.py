@@ -32,8 +32,8 @@ def run_jobs(jobs: list[dict[str, Any]], executor: str | None = None, workers: i
     ``tcp://10.0.0.5:8786``; without one a ``LocalCluster`` of ``workers`` processes is
     started). ``workers`` defaults to the number of CPUs.
 
-    Example
-    -------
+    Examples
+    --------
     >>> run_jobs([], "serial")
     []
     """

@@ -53,8 +53,8 @@ class Job:
 def derived_seed(base: int, input_name: str, condition: str) -> int:
     """A seed of its own for each (input, condition), from the experiment's base seed.
 
-    Example
-    -------
+    Examples
+    --------
     >>> derived_seed(1, "a.png", "red") == derived_seed(1, "a.png", "red") != derived_seed(1, "b.png", "red")
     True
     """
@@ -89,8 +89,8 @@ class Experiment:
     on construction, so a typo fails before any work with the file, line and key. See
     ``docs/experiments.md`` for the file format.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # exp = Experiment.from_yaml("experiment.yaml"); exp.run(workers=2)
     """
 

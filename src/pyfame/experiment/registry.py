@@ -57,8 +57,8 @@ def _build(kind: str, classes: dict[str, type], spec: dict[str, Any]) -> Any:
 def build_layer(spec: dict[str, Any]) -> Layer:
     """A layer from ``{"type": name, **parameters}``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> build_layer({"type": "color_shift", "shift_color": "green"}).shift_color
     'green'
     """

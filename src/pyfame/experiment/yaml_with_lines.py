@@ -15,8 +15,8 @@ def load_with_lines(text: str, source: str) -> tuple[Any, Where]:
     """Parsed YAML and a map from each key path (``("conditions", 0, "layers")``) to its
     1-based line.
 
-    Example
-    -------
+    Examples
+    --------
     >>> data, lines = load_with_lines("a:\\n  b: 1\\n", "x.yaml")
     >>> data, lines[("a", "b")]
     ({'a': {'b': 1}}, 2)

@@ -27,8 +27,8 @@ class Faces:
     matrices : numpy.ndarray or None
         float32 ``(n_faces, 4, 4)`` facial transformation matrices, when asked for.
 
-    Example
-    -------
+    Examples
+    --------
     >>> f = Faces.empty()
     >>> f.count, bool(f)
     (0, False)

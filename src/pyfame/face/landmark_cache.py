@@ -4,8 +4,8 @@ The key is the input's content sha256, the model's sha256 and the tracker settin
 file that changes, a new model or other thresholds miss the cache. Entries are ``.npz``
 files written atomically.
 
-Example
--------
+Examples
+--------
 >>> import tempfile, numpy as np
 >>> from pyfame.face.faces import Faces
 >>> cache = LandmarkCache(tempfile.mkdtemp())

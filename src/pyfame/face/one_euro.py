@@ -3,8 +3,8 @@
 It smooths jitter when the face is still and follows quickly when it moves: the cutoff
 frequency rises with the speed of the signal.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> f = OneEuroFilter(min_cutoff=1.0)
 >>> a = f(np.zeros((1, 478, 3), np.float32), 0.0)

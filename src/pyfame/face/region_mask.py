@@ -31,8 +31,8 @@ class RegionMask:
     frame_shape : tuple of int
         ``(H, W)`` of the frame.
 
-    Example
-    -------
+    Examples
+    --------
     >>> m = RegionMask((0, 0, 0, 0), np.zeros((0, 0), np.float32), (4, 4))
     >>> m.empty, m.full().shape
     (True, (4, 4))
@@ -116,8 +116,8 @@ def region_mask(
     feather_px : float
         Edge softening in pixels (0 for a crisp, anti-aliased edge).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from pyfame.utils.landmarks import CHEEKS_PATH
     >>> m = region_mask(Faces.empty(), CHEEKS_PATH, (480, 640, 3))
     >>> m.empty

@@ -33,8 +33,8 @@ class FaceTracker:
     mode : {"video", "image"}
         How frames relate to each other.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from pyfame.samples import sample_face
     >>> with FaceTracker(mode="image") as tracker:
     ...     faces = tracker.track(sample_face())

@@ -30,8 +30,8 @@ class TrackerSettings:
         0 switches landmark smoothing off. Otherwise the One-Euro filter's minimum cutoff
         frequency in Hz (lower is steadier; 1.0 is a good start) for video landmarks.
 
-    Example
-    -------
+    Examples
+    --------
     >>> TrackerSettings(num_faces=2).num_faces
     2
     """

@@ -17,8 +17,8 @@ from pyfame.io.video_source import VideoSource
 def open_source(path: str | os.PathLike[str]) -> ImageSource | VideoSource:
     """An :class:`ImageSource` or :class:`VideoSource` by the file's extension.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # with open_source("clip.mp4") as source: print(source.kind, source.frame_count)
     """
     return ImageSource(path) if media_kind(path) == "image" else VideoSource(path)

@@ -3,8 +3,8 @@
 A failure (an exception, Ctrl-C) removes the temporary file: no partial output is ever
 left, and an existing target is only replaced by a complete file.
 
-Example
--------
+Examples
+--------
 >>> import tempfile, pathlib
 >>> target = pathlib.Path(tempfile.mkdtemp()) / "table.csv"
 >>> with atomic_output(target) as tmp:

@@ -20,8 +20,8 @@ class Frame:
     pixels : numpy.ndarray
         RGB ``uint8`` array of shape ``(H, W, 3)``, C-contiguous.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> Frame(0, 0.0, np.zeros((4, 6, 3), np.uint8)).size
     (6, 4)

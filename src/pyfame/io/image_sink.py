@@ -18,8 +18,8 @@ def write_image(path: str | os.PathLike[str], pixels_rgb: np.ndarray, alpha: np.
 
     JPEG and WebP use ``quality`` (0-100). The file appears only once complete.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # write_image("out/face.png", rgb)
     """
     target = Path(path)

@@ -39,8 +39,8 @@ def read_image_with_alpha(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.
 
     Grey images become RGB; 16-bit images are scaled to 8 bits (``v * 255 / 65535``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> # rgb, alpha = read_image_with_alpha("face.png")
     """
     p = Path(path)
@@ -67,8 +67,8 @@ def read_image_with_alpha(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     """An image as RGB uint8 ``(H, W, 3)``; the alpha channel, if any, is dropped.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # read_image("face.jpg").shape  → (H, W, 3)
     """
     return read_image_with_alpha(path)[0]
@@ -77,8 +77,8 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
 class ImageSource:
     """A still image as a one-frame source (``Frame(0, 0.0, pixels)``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> # with ImageSource("face.png") as s: frame, = list(s)
     """
 

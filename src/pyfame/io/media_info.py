@@ -10,8 +10,8 @@ from typing import Any
 def media_info(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Facts of an image or video (sizes after rotation; fps as a float).
 
-    Example
-    -------
+    Examples
+    --------
     >>> # media_info("clip.mp4")["fps"]  → 29.97
     """
     from pyfame.io import open_source

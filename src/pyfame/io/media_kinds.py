@@ -1,7 +1,7 @@
 """Which files PyFAME reads, by extension.
 
-Example
--------
+Examples
+--------
 >>> media_kind("clip.MOV")
 'video'
 """

@@ -34,8 +34,8 @@ class PlannedVideoSource(VideoSource):
     memory stays at a few frames whatever the plan; a shuffled plan of short blocks on a
     file with long keyframe intervals decodes more frames than it uses.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # with PlannedVideoSource("clip.mp4", [2, 1, 0]) as s: [f.index for f in s] == [0, 1, 2]
     """
 

@@ -15,8 +15,8 @@ TABLE_FORMATS = (".csv", ".parquet")
 def write_table(table: pd.DataFrame, target: Path) -> Path:
     """Write ``table`` to ``target`` (``.csv`` or ``.parquet``); nothing is left on failure.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # write_table(df, Path("out/means.csv"))
     """
     target = Path(target)

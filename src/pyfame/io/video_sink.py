@@ -64,8 +64,8 @@ class VideoSink:
     preset : str
         libx264 speed preset, ``ultrafast`` … ``veryslow``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # with VideoSink("out.mp4", 640, 480, 30) as sink:
     >>> #     for frame in frames: sink.write(frame)
     """

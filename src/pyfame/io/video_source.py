@@ -49,8 +49,8 @@ class VideoSource:
     FileReadError
         Empty, not a video, no video stream, or no frame decodes.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # with VideoSource("clip.mp4") as video:
     >>> #     for frame in video: print(frame.index, frame.t)
     """

@@ -1,7 +1,7 @@
 """The face model bundled with PyFAME, checked against its published hash.
 
-Example
--------
+Examples
+--------
 >>> from pyfame.models import model_path, MODEL_SHA256
 >>> model_path().name
 'face_landmarker.task'
@@ -67,8 +67,8 @@ def load_model_bytes(path: Path | None = None, expected_sha256: str = MODEL_SHA2
     ModelFileError
         When the file is missing or its hash differs.
 
-    Example
-    -------
+    Examples
+    --------
     >>> len(load_model_bytes()) > 1_000_000
     True
     """

@@ -92,8 +92,8 @@ def apply_layers(
         One per input, in order. In a folder run a failing file is logged and recorded
         (``result.error``) and the others go on; a single file's error is raised.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> # pf.apply_layers("faces/", "out/", [pf.ColorShift(shift_color="red")], seed=1)
     """

@@ -105,8 +105,8 @@ def run_file(
     the audio out. With no layer and no probe, no face is tracked (a pure transcode or
     reorder) unless ``track=True``. ``extra_record`` is added to the sidecar.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # run_file(Path("face.png"), Path("out/face.png"), [MyLayer()], [], RunOptions())
     """
     started = time.perf_counter()

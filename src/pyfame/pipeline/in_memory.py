@@ -42,8 +42,8 @@ def stream_layers(
     Frames without a face pass through unchanged. ``still=True`` treats every frame as an
     independent image (IMAGE mode tracking, t=0).
 
-    Example
-    -------
+    Examples
+    --------
     >>> # for out, faces in stream_layers(video_frames, [ColorShift()], fps=25): ...
     """
     if color_order not in ("rgb", "bgr"):
@@ -86,8 +86,8 @@ def apply_layers_to_frames(
 
     Returns an array of the same shape. A single image is treated as a still (full weight).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from pyfame.samples import sample_face
     >>> apply_layers_to_frames(sample_face(), []).shape
     (512, 512, 3)

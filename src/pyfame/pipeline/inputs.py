@@ -1,7 +1,7 @@
 """Which files a run reads, and where each output goes.
 
-Example
--------
+Examples
+--------
 >>> from pathlib import Path
 >>> output_path_for(Path("in/a/clip.mov"), Path("in"), Path("out"), "Blurred")
 PosixPath('out/Blurred/a/clip.mp4')

@@ -15,8 +15,8 @@ from pyfame.face.faces import Faces
 class SourceInfo:
     """What a layer or probe may know about the source before frames flow.
 
-    Example
-    -------
+    Examples
+    --------
     >>> SourceInfo("video", 640, 480, 30.0, 300, 10.0).duration
     10.0
     """
@@ -35,8 +35,8 @@ class Layer(ABC):
     A layer holds its parameters, never reads or writes files and never runs the tracker.
     Subclasses set ``name`` and implement :meth:`apply`; :meth:`params` feeds the sidecar.
 
-    Example
-    -------
+    Examples
+    --------
     >>> class Invert(Layer):
     ...     name = "invert"
     ...     def apply(self, frame, faces, t, rng):
@@ -76,8 +76,8 @@ class Layer(ABC):
 class Probe(ABC):
     """One measurement per frame; rows become a table (one CSV per probe and input).
 
-    Example
-    -------
+    Examples
+    --------
     >>> class MeanLevel(Probe):
     ...     name = "mean_level"
     ...     def observe(self, frame, faces, t):

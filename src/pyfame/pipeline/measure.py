@@ -32,8 +32,8 @@ def measure(
     """Run probes over every input and write ``output_dir/subfolder/<name>.<table_format>``
     (one table per input; with several probes, ``<name>_<probe>.<format>``) and a sidecar.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # measure("clips/", "out/", [ColorMeansProbe()], "Color_Channel_Means", RunOptions())
     """
     jobs = plan_jobs(inputs, output_dir, subfolder, with_sub_dirs)

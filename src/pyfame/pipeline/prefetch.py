@@ -3,8 +3,8 @@
 PyAV's decoder and encoder and MediaPipe's graph release the GIL while they work, so a
 thread each is enough to overlap them; see ``benchmarks/`` for the figures.
 
-Example
--------
+Examples
+--------
 >>> list(prefetch(iter(range(3)), depth=2))
 [0, 1, 2]
 """
@@ -63,8 +63,8 @@ def prefetch(source: Iterator[T], depth: int = 4) -> Iterator[T]:
 class BackgroundConsumer(Generic[T]):
     """Feed items to ``consume`` in a thread; :meth:`close` waits and re-raises its error.
 
-    Example
-    -------
+    Examples
+    --------
     >>> seen = []
     >>> w = BackgroundConsumer(seen.append)
     >>> w.put(1); w.close(); seen

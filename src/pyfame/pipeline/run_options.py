@@ -39,8 +39,8 @@ class RunOptions:
     progress : bool
         Show progress bars (stderr).
 
-    Example
-    -------
+    Examples
+    --------
     >>> RunOptions(seed=7).resolved_seed()
     7
     """

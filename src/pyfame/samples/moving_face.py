@@ -4,8 +4,8 @@ The face is the astronaut portrait of scikit-image (``skimage.data.astronaut``, 
 photograph in the public domain). Videos move it by known affine transforms, so a test can
 check that tracked landmarks follow the face exactly.
 
-Example
--------
+Examples
+--------
 >>> m = moving_face_transforms(3, (320, 240), "translate", dx_per_frame=2.0)
 >>> float(m[2, 0, 2] - m[0, 0, 2])
 4.0
@@ -44,8 +44,8 @@ def _sample_face() -> np.ndarray:
 def sample_face() -> np.ndarray:
     """The sample face, RGB uint8 ``(512, 512, 3)`` (a fresh copy).
 
-    Example
-    -------
+    Examples
+    --------
     >>> sample_face().shape
     (512, 512, 3)
     """
@@ -129,8 +129,8 @@ def write_moving_face_video(
     """Write a moving-face H.264 MP4 (with a mono AAC tone when ``audio``); returns the
     per-frame affine matrices (see :func:`moving_face_transforms`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> # m = write_moving_face_video("face.mp4", n_frames=90, motion="rotate")
     """
     path = Path(path)

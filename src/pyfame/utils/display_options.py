@@ -3,8 +3,8 @@
 These print to standard output (their one job); the rest of the package logs through
 ``logging``.
 
-Example
--------
+Examples
+--------
 >>> display_color_options()  # doctest: +NORMALIZE_WHITESPACE
 color options (shift_color):
   COLOR_RED = 21  ('red')

@@ -14,8 +14,8 @@ def compute_rot_angle(slope1: float, slope2: float = 0.0) -> float:
     """Angle in degrees from a line of slope ``slope2`` to one of slope ``slope1``
     (counter-clockwise positive, in (-90, 90]).
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(compute_rot_angle(1.0), 6)
     45.0
     """
@@ -36,8 +36,8 @@ def compute_line_intersection(p1: tuple[float, float], p2: tuple[float, float], 
 
     Raises ``PyfameValueError`` if the lines are parallel.
 
-    Example
-    -------
+    Examples
+    --------
     >>> compute_line_intersection((0, 0), (2, 2), 1.0)
     (1.0, 1.0)
     """
@@ -58,8 +58,8 @@ def compute_line_intersection(p1: tuple[float, float], p2: tuple[float, float], 
 def get_variable_name(variable: Any, namespace: dict[str, Any] | None = None) -> str | None:
     """The name bound to ``variable`` in ``namespace`` (the caller's globals by default), or None.
 
-    Example
-    -------
+    Examples
+    --------
     >>> answer = object()
     >>> get_variable_name(answer, {"answer": answer})
     'answer'

@@ -9,8 +9,8 @@ that turns with the head (the hemi-face masks).
 "Left" and "right" are the *subject's* left and right, as in MediaPipe: on a frontal face
 the subject's left eye is on the image's right.
 
-Example
--------
+Examples
+--------
 >>> create_path([1, 12, 20])
 [(1, 12), (12, 20), (20, 1)]
 >>> [r.name for r in resolve_regions([FACE_SKIN_PATH, "nose"])]
@@ -32,8 +32,8 @@ Path = list[tuple[int, int]]
 def create_path(landmark_set: Sequence[int]) -> Path:
     """Close a sequence of landmark indices into a path of ``(a, b)`` pairs.
 
-    Example
-    -------
+    Examples
+    --------
     >>> create_path([4, 5, 6])
     [(4, 5), (5, 6), (6, 4)]
     """
@@ -279,8 +279,8 @@ def resolve_regions(regions: Any, parameter_name: str = "landmark_regions") -> l
 
     Raises ``PyfameTypeError`` / ``PyfameValueError`` naming ``parameter_name``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> [r.name for r in resolve_regions(FACE_OVAL_MASK)]
     ['face_oval']
     """

@@ -33,8 +33,8 @@ def transcode_video_to_mp4(input_dir: str | os.PathLike[str], output_dir: str | 
     """Re-encode videos (any format PyAV reads) as H.264 MP4 in ``output_dir/Transcoded/``,
     keeping size, frame rate, frame count, timestamps and audio. No face tracking.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # transcode_video_to_mp4("clips/", "out/")
     """
     check_existing_path(input_dir, "input_dir")
@@ -90,8 +90,8 @@ def normalize_image_sizes(input_dir: str | os.PathLike[str], method: Any = NORMA
     Writes to ``output_dir/Normalized/`` — by default ``input_dir/Normalized/`` — and never
     over the originals unless ``in_place=True`` is given explicitly. ``pad_color`` is BGR.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # normalize_image_sizes("faces/", method="pad", output_dir="out/")
     """
     folder = check_existing_path(input_dir, "input_dir")
@@ -128,8 +128,8 @@ def moviefy_images(input_dir: str | os.PathLike[str], output_dir: str | os.PathL
     ms, cross-faded into the next over ``blended_frames_prop`` of its frames when
     ``blend_images``. Images of different sizes need ``normalize=True``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # moviefy_images("faces/", "out/", "faces.mp4", fps=25, repeat_duration=2000)
     """
     folder = check_existing_path(input_dir, "input_dir")

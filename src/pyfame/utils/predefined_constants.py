@@ -1,7 +1,7 @@
 """Option constants of the seed API. Every function that takes one also takes its name.
 
-Example
--------
+Examples
+--------
 >>> COLOR_NAMES[COLOR_RED]
 'red'
 """

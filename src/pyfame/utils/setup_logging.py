@@ -26,8 +26,8 @@ def setup_logging(config_path: str | os.PathLike[str] | None = None, log_file: s
     Without it, warnings go to stderr; ``log_file`` adds a rotating file (1 MB × 3) that
     receives INFO and above (per-frame face misses, cache hits).
 
-    Example
-    -------
+    Examples
+    --------
     >>> setup_logging()
     """
     if config_path is not None:

@@ -25,8 +25,8 @@ A user's own function receives ``t`` and those keywords it accepts (``onset``, `
 the layer's extra keyword arguments). It must return a number in [0, 1]; anything else
 raises ``ValueError`` at the first frame, never silent clipping.
 
-Example
--------
+Examples
+--------
 >>> linear(1.0, onset=0.0, offset=4.0)
 1.0
 >>> round(linear(0.5, onset=0.0, offset=4.0), 2)
@@ -66,8 +66,8 @@ def _ramps(onset: float, offset: float, ramp_in: float | None, ramp_out: float |
 def constant(t: float, onset: float = 0.0, offset: float = math.inf, **kwargs: Any) -> float:
     """1.0 over the whole window.
 
-    Example
-    -------
+    Examples
+    --------
     >>> constant(3.0)
     1.0
     """
@@ -84,8 +84,8 @@ def linear(
 ) -> float:
     """Straight ramp in, hold, straight ramp out.
 
-    Example
-    -------
+    Examples
+    --------
     >>> linear(3.5, onset=0.0, offset=4.0)
     0.5
     """
@@ -120,8 +120,8 @@ def sigmoid(
 ) -> float:
     """Logistic ramp in, hold, logistic ramp out; ``k`` is the steepness.
 
-    Example
-    -------
+    Examples
+    --------
     >>> sigmoid(0.5, onset=0.0, offset=4.0)
     0.5
     """
@@ -148,8 +148,8 @@ def gaussian(
 ) -> float:
     """A bell of the given mean and sigma (defaults: the window's centre and a sixth of it).
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(gaussian(1.0, mean=1.0, sigma=0.5), 3)
     1.0
     """

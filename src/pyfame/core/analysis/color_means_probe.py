@@ -59,8 +59,8 @@ class ColorMeansProbe(Probe):
     values, never zeros. Videos are sampled every ``sampling_frequency`` ms (the first
     frame at or after each multiple); a still gives one sample.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> probe = pf.ColorMeansProbe(color_space="lab", landmark_regions=[pf.CHEEKS_PATH])
     """

@@ -57,8 +57,8 @@ def extract_face_color_means(
     ``color_space``: ``COLOR_SPACE_RGB``, ``_HSV``, ``_GRAYSCALE``, ``_LAB``, ``_YCRCB`` or
     names. Default regions: face oval, cheeks, nose, chin.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.extract_face_color_means("clips/", "out/", color_space="lab", sampling_frequency=100)
     """
@@ -104,8 +104,8 @@ def get_optical_flow(
     sampled every ``csv_sample_freq`` ms (see :class:`OpticalFlow`). Colours are BGR, as in
     the seed API. Stills have no motion: a video input is required.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.get_optical_flow("clip.mp4", "out/", optical_flow_type=pf.DENSE_OPTICAL_FLOW)
     """
@@ -153,8 +153,8 @@ def extract_face_landmarks(
     head pose (yaw, pitch, roll in degrees; translation). One table per input in
     ``output_dir/Landmarks/`` (``table_format`` ``"csv"`` or ``"parquet"``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.extract_face_landmarks("clips/", "out/", table_format="parquet", plot=True)
     """

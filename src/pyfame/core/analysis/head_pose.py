@@ -15,8 +15,8 @@ def head_pose(matrix: np.ndarray) -> dict[str, float]:
     left/right, ``pitch`` nods it up/down, ``roll`` tilts it in the image plane (positive =
     counter-clockwise as seen in the image). ``tx, ty, tz`` are the translation (cm).
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(head_pose(np.eye(4))["roll_deg"], 3)
     0.0
     """

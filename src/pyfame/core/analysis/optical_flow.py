@@ -57,8 +57,8 @@ class OpticalFlow(Layer):
     regions
         Dense: face regions summarised in the table.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> flow = pf.OpticalFlow("dense")
     >>> # pf.apply_layers("clip.mp4", "out/", [flow], [flow.probe])

@@ -39,8 +39,8 @@ def table_kind(table: pd.DataFrame) -> str:
 def plot_table(table_path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None) -> Path:
     """Plot a table written by PyFAME over time; returns the PNG's path (``TABLE.png`` by default).
 
-    Example
-    -------
+    Examples
+    --------
     >>> # plot_table("out/Color_Channel_Means/clip.csv")
     """
     import matplotlib

@@ -61,8 +61,8 @@ def face_color_shift(
     -------
     list of FileResult
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.face_color_shift("faces/", "out/", onset_t=0.5, offset_t=2.5, shift_color=pf.COLOR_RED)
     """
@@ -86,8 +86,8 @@ def face_saturation_shift(
 
     Writes to ``output_dir/Sat_Shifted/``. Parameters as :func:`face_color_shift`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.face_saturation_shift("faces/", "out/", shift_magnitude=-20)
     """
@@ -111,8 +111,8 @@ def face_brightness_shift(
 
     Writes to ``output_dir/Brightness_Shifted/``. Parameters as :func:`face_color_shift`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.face_brightness_shift("faces/", "out/", shift_magnitude=-10)
     """

@@ -79,8 +79,8 @@ class ColorShift(_RegionShift):
     landmark_regions, onset_t, offset_t, timing_func, feather_px, **timing_kwargs
         See :class:`~pyfame.core.timed_region_layer.TimedRegionLayer`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.ColorShift(shift_color="red", shift_magnitude=10, landmark_regions=pf.CHEEKS_PATH)
     """
@@ -108,8 +108,8 @@ class SaturationShift(_RegionShift):
     ``shift_magnitude=-8`` lowers S by 8 points of its 0-100 scale at full weight; S is
     clipped to [0, 100]. Hue and value stay.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.SaturationShift(shift_magnitude=-20)
     """
@@ -131,8 +131,8 @@ class BrightnessShift(_RegionShift):
 
     ``shift_magnitude=20`` adds 20 L* units at full weight; L* is clipped to [0, 100].
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.BrightnessShift(shift_magnitude=-15, landmark_regions=pf.FACE_SKIN_PATH)
     """

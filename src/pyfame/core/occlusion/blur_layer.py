@@ -32,8 +32,8 @@ class Blur(Layer):
     feather_px : float
         Soft edge in pixels between blurred and sharp (0: anti-aliased hard edge).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.Blur("median", k_size=9)
     """

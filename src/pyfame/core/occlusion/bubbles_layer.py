@@ -40,8 +40,8 @@ class Bubbles(Layer):
     redraw : bool
         New centres on every frame.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.Bubbles(n_bubbles=12, sigma=0.05)
     """

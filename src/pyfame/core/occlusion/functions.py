@@ -72,8 +72,8 @@ def mask_face_region(
         ``transparent=True`` writes stills as PNG with an alpha channel (green-screen use;
         videos cannot be transparent); ``feather_px``; ``color_order``; pipeline options.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.mask_face_region("faces/", "out/", mask_type=[pf.EYES_MASK, pf.MOUTH_MASK])
     """
@@ -105,8 +105,8 @@ def occlude_face_region(
     ``n_bubbles``, ``bubble_sigma``, ``sigma_units``, ``redraw``, ``rand_seed``).
     ``fill_color`` (BGR, or RGB with ``color_order="rgb"``) colours the fill or the bar.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.occlude_face_region("faces/", "out/", [pf.BOTH_EYES_PATH], pf.OCCLUSION_FILL_BAR)
     """
@@ -146,8 +146,8 @@ def blur_face_region(
     gaussian and median. ``landmark_regions`` (default the face oval) and ``feather_px``
     may be given as keywords.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.blur_face_region("faces/", "out/", blur_method="median", k_size=11)
     """
@@ -177,8 +177,8 @@ def apply_noise(
     """Pixelate, or add salt-and-pepper or Gaussian noise (pixel-value units, 0-255);
     restricted to ``mask_type`` (None: the whole frame). Writes ``output_dir/Noise_Added/``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.apply_noise("faces/", "out/", noise_method="gaussian", standard_dev=20, rand_seed=1)
     """

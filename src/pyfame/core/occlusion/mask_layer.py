@@ -29,8 +29,8 @@ class Mask(Layer):
     feather_px : float
         Edge softness in pixels (0: crisp anti-aliased edge).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.Mask(pf.FACE_SKIN_MASK, background_color=(0, 255, 0))
     """

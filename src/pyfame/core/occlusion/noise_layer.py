@@ -20,6 +20,8 @@ from pyfame.validation import check_choice, check_float, check_int
 class Noise(Layer):
     """Add noise inside a mask (or over the whole frame with ``mask_type=None``).
 
+    New noise is drawn on every frame from the layer's seeded generator.
+
     Parameters
     ----------
     noise_method : int or str
@@ -36,10 +38,8 @@ class Noise(Layer):
     feather_px : float
         Soft edge of the mask in pixels.
 
-    New noise is drawn on every frame from the layer's seeded generator.
-
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.Noise("salt and pepper", noise_prob=0.2)
     """

@@ -33,8 +33,8 @@ class Occlusion(Layer):
     bar_margin : float
         Bars extend this fraction of their height beyond the region on every side.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> bar = pf.Occlusion(pf.BOTH_EYES_PATH, occlusion_fill="bar")
     """

@@ -34,8 +34,8 @@ def generate_point_light_display(
     landmark, x, y). Colours are BGR (``color_order="rgb"`` switches); ``point_radius`` and
     ``background_color`` may be given as keywords. See :class:`PointLightDisplay`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.generate_point_light_display("clip.mp4", "out/", point_density=0.5, show_history=True)
     """

@@ -20,8 +20,8 @@ def even_subset(indices: list[int], points: np.ndarray, density: float) -> list[
     """About ``density`` of ``indices``, spread evenly over the face by farthest-point
     sampling of their ``points`` (deterministic: it starts from the point nearest the centre).
 
-    Example
-    -------
+    Examples
+    --------
     >>> pts = np.array([[0, 0], [1, 0], [2, 0], [3, 0]], float)
     >>> sorted(even_subset([10, 11, 12, 13], pts, 0.5))
     [11, 13]
@@ -67,8 +67,8 @@ class PointLightDisplay(Layer):
     history_color : tuple of int
         RGB of the history lines.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> pld = pf.PointLightDisplay(point_density=0.5, show_history=True, history_mode="relative")
     """

@@ -37,8 +37,8 @@ def facial_scramble(
     kept; ``coherence`` keyword, 0-1). Seeded by ``rand_seed``; on video the same scramble
     holds for the whole clip and is written to the sidecar.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.facial_scramble("faces/", "out/", scramble_method=pf.LANDMARK_SCRAMBLE, rand_seed=3)
     """

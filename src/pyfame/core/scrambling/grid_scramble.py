@@ -20,8 +20,8 @@ def bounded_permutation(n: int, threshold: int, rng: np.random.Generator) -> np.
     Items are sorted by ``i + u * threshold`` with ``u`` uniform in [0, 1): an item can only
     pass items fewer than ``threshold`` places away, so ``|perm[j] - j| <= threshold``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> p = bounded_permutation(10, 2, np.random.default_rng(0))
     >>> sorted(p.tolist()) == list(range(10)) and bool(np.abs(p - np.arange(10)).max() <= 2)
     True
@@ -41,8 +41,8 @@ class GridScramble(Layer):
     that, scaled with it; the permutation is drawn once (seeded) and kept for the whole
     video. It is written to the sidecar.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.GridScramble("low", grid_square_size=30, grid_scramble_threshold=2)
     """

@@ -42,8 +42,8 @@ class LandmarkScramble(Layer):
     (seeded) in face coordinates, so on video the features stay put on the moving face; they
     go into the sidecar.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.LandmarkScramble(max_rotation=60)
     """

@@ -23,8 +23,8 @@ class PhaseScramble(Layer):
     outside 0-255 are handled) and its mean exactly. On video the box is resampled to the
     first box's size for the FFT, so the same phase field applies as the face moves.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame as pf
     >>> layer = pf.PhaseScramble(coherence=0.8)
     """

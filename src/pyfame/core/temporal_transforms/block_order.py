@@ -22,8 +22,8 @@ def order_blocks(n_blocks: int, method: Any, rng: np.random.Generator) -> list[i
     (``2 n - 1`` blocks, the last not repeated); ``interleave``: first and second halves
     alternated (``0, h, 1, h + 1, …`` with ``h = ceil(n / 2)``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> order_blocks(5, "interleave", np.random.default_rng(0))
     [0, 3, 1, 4, 2]
     """
@@ -78,8 +78,8 @@ def generate_shuffled_block_array(
     Returns ``(block_order, frames_per_block)``, which :func:`shuffle_frame_order` accepts
     as ``block_order=``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> # order, fpb = generate_shuffled_block_array("clip.mp4", "reverse", block_duration=500)
     """
     from pyfame.io import VideoSource

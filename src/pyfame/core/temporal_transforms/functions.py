@@ -56,8 +56,8 @@ def shuffle_frame_order(
     picture). The sidecar holds the output-to-input frame map. Memory stays at a few frames:
     blocks are read by seeking, not held.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pyfame.core as pf
     >>> # pf.shuffle_frame_order("clip.mp4", "out/", pf.FRAME_SHUFFLE_REVERSE, block_duration=500)
     """
