@@ -310,3 +310,19 @@ def test_in_memory_frames(talking_video):
     assert (out == (255, 0, 0)).all(axis=3).any()
     with pytest.raises(pf.ImageShapeError, match="frames"):
         pf.apply_layers_to_frames(np.zeros((5, 5), np.float32), [])
+
+
+def test_folder_on_two_worker_processes_equals_serial(talking_video, face_image, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(talking_video[0], folder / "a.mp4")
+    shutil.copy(face_image, folder / "b.png")
+    (folder / "c.mp4").write_bytes(b"broken")
+    outs = {}
+    for workers in (None, 2):
+        out = tmp_path / f"out{workers}"
+        out.mkdir()
+        results = pf.apply_layers(folder, out, [RandomDot(), pf.ColorShift()], [RedMean()], seed=4, workers=workers)
+        assert [r.error is None for r in results] == [True, True, False]
+        outs[workers] = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp4", ".png")}
+    assert outs[None] == outs[2] and len(outs[2]) == 2

@@ -12,7 +12,8 @@ from pyfame.pipeline.layer import Layer, Probe
 from pyfame.validation import check_bool, check_existing_path, check_float, check_output_dir
 
 #: Keyword arguments every seed function accepts besides its own (passed to the pipeline).
-RUN_KEYWORDS = ("no_face", "seed", "crf", "preset", "landmark_cache", "progress", "num_faces", "smoothing")
+RUN_KEYWORDS = ("no_face", "seed", "crf", "preset", "landmark_cache", "progress", "num_faces", "smoothing",
+                "workers")
 
 
 def check_common(

@@ -6,12 +6,13 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pyfame.errors import PyfameError, PyfameTypeError, PyfameValueError
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.pipeline.file_pass import FileResult, run_file
-from pyfame.pipeline.inputs import plan_jobs
+from pyfame.pipeline.inputs import Job, plan_jobs
 from pyfame.pipeline.layer import Layer, Probe
 from pyfame.pipeline.run_options import NoFacePolicy, RunOptions
 
@@ -52,6 +53,7 @@ def apply_layers(
     progress: bool = False,
     operation: str = "apply_layers",
     image_format: str | None = None,
+    workers: int | None = None,
 ) -> list[FileResult]:
     """Run layers (manipulations) and probes (measurements) over a file or a folder.
 
@@ -85,6 +87,9 @@ def apply_layers(
         Progress bars per file and per batch.
     image_format : str, optional
         Write still outputs in this format (e.g. ``"png"``) instead of the input's.
+    workers : int, optional
+        Process that many files at once in separate processes (each gets its own copy of
+        the layers); one at a time by default. Outputs are the same either way.
 
     Returns
     -------
@@ -116,39 +121,62 @@ def apply_layers(
         raise PyfameValueError(f"image_format must be one of {sorted(IMAGE_EXTENSIONS)}, got {image_format!r}")
     jobs = plan_jobs(inputs, output_dir, subfolder, with_sub_dirs, image_format)
     single = Path(inputs).is_file()
-    results: list[FileResult] = []
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise PyfameValueError(f"workers must be a positive integer, got {workers!r}")
     batch_bar = None
     if progress and len(jobs) > 1:
         from tqdm.auto import tqdm
 
         batch_bar = tqdm(total=len(jobs), desc="files", unit="file", position=0)
+    position = 1 if batch_bar is not None else 0
     try:
-        for job in jobs:
-            try:
-                result = run_file(
-                    job.input,
-                    job.output,
-                    layer_list,
-                    probe_list,
-                    options,
-                    operation,
-                    progress_position=1 if batch_bar is not None else 0,
-                )
-                write_tables(result)
-            except PyfameError as exc:
-                if single:
-                    raise
-                log.error("%s: %s", job.input, exc)
-                result = FileResult(job.input, None, error=exc)
-            results.append(result)
-            if batch_bar is not None:
-                batch_bar.update(1)
+        if workers is None or workers == 1 or len(jobs) == 1:
+            results = []
+            for job in jobs:
+                results.append(run_job(job, layer_list, probe_list, options, operation, position, single))
+                if batch_bar is not None:
+                    batch_bar.update(1)
+        else:
+            results = _in_processes(jobs, layer_list, probe_list, options, operation, workers, batch_bar)
     finally:
         if batch_bar is not None:
             batch_bar.close()
     failed = [r for r in results if r.error is not None]
     if failed:
         log.warning("%d of %d files failed: %s", len(failed), len(results), ", ".join(str(r.input) for r in failed))
+    return results
+
+
+def run_job(job: Job, layers: list[Layer], probes: list[Probe], options: RunOptions, operation: str,
+            position: int = 0, raise_errors: bool = False) -> FileResult:
+    """One file of a batch: its pass and its tables; an error is recorded, not raised
+    (unless ``raise_errors``)."""
+    try:
+        result = run_file(job.input, job.output, layers, probes, options, operation, progress_position=position)
+        write_tables(result)
+        return result
+    except PyfameError as exc:
+        if raise_errors:
+            raise
+        log.error("%s: %s", job.input, exc)
+        return FileResult(job.input, None, error=exc)
+
+
+def _in_processes(jobs: list[Job], layers: list[Layer], probes: list[Probe], options: RunOptions, operation: str,
+                  workers: int, bar: Any) -> list[FileResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # MediaPipe's threads do not survive fork
+    quiet = RunOptions(tracker=options.tracker, no_face=options.no_face, seed=options.resolved_seed(),
+                       crf=options.crf, preset=options.preset, landmark_cache=options.landmark_cache)
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = [pool.submit(run_job, job, layers, probes, quiet, operation) for job in jobs]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            if bar is not None:
+                bar.update(1)
     return results
 
 
