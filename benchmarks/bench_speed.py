@@ -8,7 +8,7 @@ Generates a 1280x720, 29.97 fps talking-face clip with AAC audio (100 frames, an
 * a second run of the colour shift on the same file (landmark cache);
 * colour-mean extraction (every frame sampled);
 * peak memory of a colour shift over 10 s and 60 s;
-* a folder of 8 clips on 1 and on 2 worker processes.
+* a folder of 8 clips (640x360, 5 s each) on 1 and on 2 worker processes.
 
     python benchmarks/bench_speed.py [--repeat 3] [--skip-long]
 """
@@ -117,7 +117,7 @@ def main() -> None:
         folder = work / "folder"
         folder.mkdir()
         for i in range(8):
-            write_moving_face_video(folder / f"clip{i}.mp4", n_frames=60, fps=30, size=(640, 360), motion="talk",
+            write_moving_face_video(folder / f"clip{i}.mp4", n_frames=150, fps=30, size=(640, 360), motion="talk",
                                     audio=True, seed=i)
         rows: dict[str, tuple[float, float, float]] = {}
 

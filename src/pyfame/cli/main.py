@@ -39,9 +39,25 @@ class _Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """PyFAME: the Python Facial Analysis and Manipulation Environment."""
+    _stop_cleanly_on_sigterm()
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = {"progress": not quiet}
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """Make SIGTERM (a job scheduler's stop, ``kill``) unwind like Ctrl-C, so temporary
+    files are removed and no partial output is left."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 @main.command()

@@ -11,7 +11,12 @@ from pyfame.face.faces import Faces
 from pyfame.face.region_mask import RegionMask, region_mask
 from pyfame.pipeline.layer import Layer, SourceInfo
 from pyfame.utils.landmarks import region_name, resolve_regions
-from pyfame.utils.timing_functions import call_timing_function, linear, resolve_timing_function
+from pyfame.utils.timing_functions import (
+    call_timing_function,
+    check_timing_kwargs,
+    linear,
+    resolve_timing_function,
+)
 from pyfame.validation import check_float
 
 
@@ -56,6 +61,7 @@ class TimedRegionLayer(Layer):
         self.timing_func = resolve_timing_function(timing_func)
         self.feather_px = check_float(feather_px, "feather_px", low=0.0, high=200.0)
         self.timing_kwargs = dict(timing_kwargs)
+        check_timing_kwargs(self.timing_func, self.timing_kwargs)
         self._still = False
         self._end = self.offset_t or float("inf")
 

@@ -17,6 +17,8 @@ from pyfame.models import load_model_bytes
 log = logging.getLogger(__name__)
 
 TrackingMode = Literal["video", "image"]
+#: Stills at least this large (pixels, longer side) are searched in crops when no face is found.
+CROP_SEARCH_MIN_SIDE = 1200
 
 
 class FaceTracker:
@@ -94,7 +96,42 @@ class FaceTracker:
             result = self._landmarker.detect_for_video(image, ms)
         else:
             result = self._landmarker.detect(image)
-        return self._to_faces(result, pixels.shape, t)
+        faces = self._to_faces(result, pixels.shape, t)
+        if not faces and self.mode == "image" and max(pixels.shape[:2]) >= CROP_SEARCH_MIN_SIDE:
+            faces = self._search_crops(pixels)
+        return faces
+
+    def _search_crops(self, pixels: np.ndarray) -> Faces:
+        """Look for faces that are small in a large still, in overlapping square crops.
+
+        MediaPipe's face detector sees the whole image at 128x128 pixels, so a face that is
+        a small part of a large still (a 4K photo) is missed. The crops (half the shorter side,
+        overlapping by half) bring such a face back into the detector's range; the landmarks
+        found in a crop are mapped back to the whole image.
+        """
+        import mediapipe as mp
+
+        h, w = pixels.shape[:2]
+        side = max(min(h, w) // 2, 256)
+        step = side // 2
+        found: list[np.ndarray] = []
+        for y in range(0, max(h - side, 0) + 1, step):
+            for x in range(0, max(w - side, 0) + 1, step):
+                crop = np.ascontiguousarray(pixels[y:y + side, x:x + side])
+                result = self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop))
+                for face in result.face_landmarks:
+                    lm = np.array([(p.x, p.y, p.z) for p in face], np.float32) * np.array(
+                        [crop.shape[1], crop.shape[0], crop.shape[1]], np.float32)
+                    lm[:, 0] += x
+                    lm[:, 1] += y
+                    # the same face seen from two overlapping crops: keep the first
+                    if all(np.linalg.norm(lm[1, :2] - other[1, :2]) > 0.25 * np.ptp(lm[:, 0]) for other in found):
+                        found.append(lm)
+                if len(found) >= self.settings.num_faces:
+                    return Faces.from_landmarks(np.stack(found), pixels.shape)
+        if not found:
+            return Faces.empty()
+        return Faces.from_landmarks(np.stack(found[: self.settings.num_faces]), pixels.shape)
 
     def _to_faces(self, result, shape: tuple[int, ...], t: float) -> Faces:
         h, w = shape[:2]

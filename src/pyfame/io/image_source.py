@@ -34,6 +34,10 @@ def _to_uint8(img: np.ndarray, path: Path) -> np.ndarray:
     raise ImageShapeError(f"{path}: unsupported pixel type {img.dtype}")
 
 
+#: Largest image PyFAME reads, in pixels (100 megapixels: 300 MB as RGB).
+MAX_PIXELS = 100_000_000
+
+
 def read_image_with_alpha(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | None]:
     """RGB uint8 ``(H, W, 3)`` and the alpha channel (uint8 ``(H, W)``) or None.
 
@@ -50,6 +54,10 @@ def read_image_with_alpha(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.
     img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if img is None:
         raise FileReadError(f"{p} is not a readable image (corrupt, truncated or not an image)")
+    if img.shape[0] * img.shape[1] > MAX_PIXELS:
+        raise ImageShapeError(
+            f"{p} is {img.shape[1]}x{img.shape[0]} pixels, more than PyFAME's limit of {MAX_PIXELS:,}"
+        )
     img = _to_uint8(img, p)
     alpha = None
     if img.ndim == 2:

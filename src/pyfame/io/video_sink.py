@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
 )
+#: libx264 threads, whatever the machine: see VideoSink._open.
+X264_THREADS = 4
 #: Audio codecs that go into an MP4 as they are; others are re-encoded to AAC.
 MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "alac", "flac", "ac3", "eac3"})
 
@@ -108,6 +110,9 @@ class VideoSink:
         try:
             self._container = av.open(str(self._tmp), mode="w", format="mp4")
             stream = self._container.add_stream("libx264", rate=self.fps, options=x264_options(self.crf, self.preset))
+            # a fixed thread count: x264's output depends on it, and the bytes must not depend
+            # on the machine's cores or on how many files run in parallel
+            stream.codec_context.thread_count = X264_THREADS
             stream.width = self.width
             stream.height = self.height
             stream.pix_fmt = self.pix_fmt

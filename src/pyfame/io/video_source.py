@@ -14,6 +14,7 @@ import numpy as np
 
 from pyfame.errors import FileReadError
 from pyfame.io.frame import Frame
+from pyfame.io.thread_budget import codec_threads
 from pyfame.io.image_source import _check_file
 from pyfame.io.media_kinds import media_kind
 
@@ -106,6 +107,8 @@ class VideoSource:
         try:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
+            if codec_threads():
+                stream.codec_context.thread_count = codec_threads()
             index = 0
             last_t = -1.0
             try:

@@ -12,6 +12,7 @@ from pyfame.errors import PyfameError, PyfameTypeError, PyfameValueError
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.pipeline.file_pass import FileResult, run_file
+from pyfame.io.thread_budget import set_thread_budget
 from pyfame.pipeline.inputs import Job, plan_jobs
 from pyfame.pipeline.layer import Layer, Probe
 from pyfame.pipeline.run_options import NoFacePolicy, RunOptions
@@ -170,7 +171,10 @@ def _in_processes(jobs: list[Job], layers: list[Layer], probes: list[Probe], opt
     context = multiprocessing.get_context("spawn")  # MediaPipe's threads do not survive fork
     quiet = RunOptions(tracker=options.tracker, no_face=options.no_face, seed=options.resolved_seed(),
                        crf=options.crf, preset=options.preset, landmark_cache=options.landmark_cache)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    n = min(workers, len(jobs))
+    share = max(1, (os.cpu_count() or 1) // n)
+    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=set_thread_budget,
+                             initargs=(share,)) as pool:
         futures = [pool.submit(run_job, job, layers, probes, quiet, operation) for job in jobs]
         results = []
         for future in futures:

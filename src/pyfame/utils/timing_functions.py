@@ -63,7 +63,7 @@ def _ramps(onset: float, offset: float, ramp_in: float | None, ramp_out: float |
     return rin, rout
 
 
-def constant(t: float, onset: float = 0.0, offset: float = math.inf, **kwargs: Any) -> float:
+def constant(t: float, onset: float = 0.0, offset: float = math.inf) -> float:
     """1.0 over the whole window.
 
     Examples
@@ -80,7 +80,6 @@ def linear(
     offset: float = 1.0,
     ramp_in: float | None = None,
     ramp_out: float | None = None,
-    **kwargs: Any,
 ) -> float:
     """Straight ramp in, hold, straight ramp out.
 
@@ -116,7 +115,6 @@ def sigmoid(
     offset: float = 1.0,
     ramp_in: float | None = None,
     ramp_out: float | None = None,
-    **kwargs: Any,
 ) -> float:
     """Logistic ramp in, hold, logistic ramp out; ``k`` is the steepness.
 
@@ -144,7 +142,6 @@ def gaussian(
     sigma: float | None = None,
     onset: float = 0.0,
     offset: float = 1.0,
-    **kwargs: Any,
 ) -> float:
     """A bell of the given mean and sigma (defaults: the window's centre and a sixth of it).
 
@@ -178,6 +175,22 @@ def resolve_timing_function(value: Any, name: str = "timing_func") -> TimingFunc
     if not callable(value):
         raise PyfameTypeError(f"{name} must be a callable or a name, got {type(value).__name__}")
     return value
+
+
+def check_timing_kwargs(func: TimingFunction, kwargs: dict[str, Any], name: str = "timing_func") -> None:
+    """Refuse keyword arguments the timing function does not take (a typo must not vanish)."""
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()):
+        return
+    unknown = sorted(set(kwargs) - set(sig.parameters))
+    if unknown:
+        raise PyfameTypeError(
+            f"{name} {getattr(func, '__name__', func)!r} takes no parameter {unknown[0]!r} "
+            f"(it takes {', '.join(p for p in sig.parameters if p not in ('t', 'onset', 'offset')) or 'none'})"
+        )
 
 
 def call_timing_function(func: TimingFunction, t: float, onset: float, offset: float, kwargs: dict[str, Any]) -> float:

@@ -85,21 +85,22 @@ class ColorMeansProbe(Probe):
         period = self.sampling_frequency / 1000.0
         self._next_t = (math.floor(t / period + 1e-9) + 1) * period
         channels = CHANNELS[self.color_space]
+        if not faces:
+            return [{"face_detected": False, "region": region.name, "pixels": np.nan,
+                     **{f"{s}_{c}": np.nan for c in channels for s in ("mean", "std")}} for region in self.regions]
+        masks = [region_mask(faces, region, frame.shape) for region in self.regions]
+        # convert only the box holding every region, once
+        x0, y0 = min(m.box[0] for m in masks), min(m.box[1] for m in masks)
+        x1, y1 = max(m.box[2] for m in masks), max(m.box[3] for m in masks)
+        converted = convert(np.ascontiguousarray(frame[y0:y1, x0:x1]), self.color_space)
         rows = []
-        converted = None
-        for region in self.regions:
-            row: dict[str, Any] = {"face_detected": bool(faces), "region": region.name}
-            if not faces:
-                rows.append({**row, "pixels": np.nan,
-                             **{f"{s}_{c}": np.nan for c in channels for s in ("mean", "std")}})
-                continue
-            mask = region_mask(faces, region, frame.shape)
-            if converted is None:
-                converted = convert(frame, self.color_space)
-            w = mask.alpha
+        for region, mask in zip(self.regions, masks):
+            row: dict[str, Any] = {"face_detected": True, "region": region.name}
+            w = mask.alpha.astype(np.float64)
             total = float(w.sum())
             row["pixels"] = round(total, 2)
-            values = converted[mask.slices]
+            mx0, my0, mx1, my1 = mask.box
+            values = converted[my0 - y0:my1 - y0, mx0 - x0:mx1 - x0]
             for i, c in enumerate(channels):
                 v = values[..., i].astype(np.float64)
                 mean = float((v * w).sum() / total) if total else np.nan

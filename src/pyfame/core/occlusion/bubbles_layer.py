@@ -85,32 +85,43 @@ class Bubbles(Layer):
         h, w = frame.shape[:2]
         field = np.asarray(mean_face_color(frame, faces) if (self.fill == "mean" and faces) else
                            (self.fill if self.fill != "mean" else (128, 128, 128)), np.float32)
-        closed = np.ones((h, w), np.float32)  # product of (1 - g_i)
-        if faces:
-            if self.redraw or len(self._uv) != faces.count:
-                self._uv = self._draw(frame, faces, rng)
-            frame_centres = []
-            for lm, uv in zip(faces.landmarks, self._uv):
-                centres = from_face(lm, uv)
-                sigma = self._sigma_px(lm)
-                frame_centres.append(centres.round(2).tolist())
-                reach = int(np.ceil(3.5 * sigma))
-                for cx, cy in centres:
-                    x0, x1 = max(int(cx) - reach, 0), min(int(cx) + reach + 1, w)
-                    y0, y1 = max(int(cy) - reach, 0), min(int(cy) + reach + 1, h)
-                    if x0 >= x1 or y0 >= y1:
-                        continue
-                    gx = np.exp(-((np.arange(x0, x1) + 0.5 - cx) ** 2) / (2 * sigma * sigma)).astype(np.float32)
-                    gy = np.exp(-((np.arange(y0, y1) + 0.5 - cy) ** 2) / (2 * sigma * sigma)).astype(np.float32)
-                    closed[y0:y1, x0:x1] *= 1.0 - np.outer(gy, gx)
-            if self._first_px is None:
-                self._first_px = frame_centres[0]
-                self._sigma_px_first = [round(self._sigma_px(lm), 3) for lm in faces.landmarks]
-            if self.redraw:
-                self._per_frame.append(frame_centres[0])
+        out = np.empty_like(frame)
+        out[:] = np.rint(field).astype(np.uint8)
+        if not faces:
+            return out  # the opaque field alone
+        if self.redraw or len(self._uv) != faces.count:
+            self._uv = self._draw(frame, faces, rng)
+        windows = []  # (x0, y0, x1, y1, cx, cy, sigma) of every bubble, clipped to the frame
+        frame_centres = []
+        for lm, uv in zip(faces.landmarks, self._uv):
+            centres = from_face(lm, uv)
+            sigma = self._sigma_px(lm)
+            frame_centres.append(centres.round(2).tolist())
+            reach = int(np.ceil(3.5 * sigma))
+            for cx, cy in centres:
+                x0, x1 = max(int(cx) - reach, 0), min(int(cx) + reach + 1, w)
+                y0, y1 = max(int(cy) - reach, 0), min(int(cy) + reach + 1, h)
+                if x0 < x1 and y0 < y1:
+                    windows.append((x0, y0, x1, y1, cx, cy, sigma))
+        if self._first_px is None:
+            self._first_px = frame_centres[0]
+            self._sigma_px_first = [round(self._sigma_px(lm), 3) for lm in faces.landmarks]
+        if self.redraw:
+            self._per_frame.append(frame_centres[0])
+        if not windows:
+            return out
+        # all the work happens in the box holding the bubbles; elsewhere the field stays
+        bx0, by0 = min(wd[0] for wd in windows), min(wd[1] for wd in windows)
+        bx1, by1 = max(wd[2] for wd in windows), max(wd[3] for wd in windows)
+        closed = np.ones((by1 - by0, bx1 - bx0), np.float32)  # product of (1 - g_i)
+        for x0, y0, x1, y1, cx, cy, sigma in windows:
+            gx = np.exp(-((np.arange(x0, x1) + 0.5 - cx) ** 2) / (2 * sigma * sigma)).astype(np.float32)
+            gy = np.exp(-((np.arange(y0, y1) + 0.5 - cy) ** 2) / (2 * sigma * sigma)).astype(np.float32)
+            closed[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0] *= 1.0 - np.outer(gy, gx)
         aperture = (1.0 - closed)[..., None]
-        out = frame.astype(np.float32) * aperture + field * (1.0 - aperture)
-        return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+        roi = frame[by0:by1, bx0:bx1].astype(np.float32)
+        out[by0:by1, bx0:bx1] = np.clip(np.rint(roi * aperture + field * (1.0 - aperture)), 0, 255).astype(np.uint8)
+        return out
 
     def draws(self) -> dict[str, Any]:
         return {

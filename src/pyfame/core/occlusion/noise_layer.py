@@ -71,7 +71,8 @@ class Noise(Layer):
             out[hit & salt] = 255
             out[hit & ~salt] = 0
             return out
-        noise = rng.normal(self.mean, self.standard_dev, roi.shape).astype(np.float32)
+        noise = rng.standard_normal(roi.shape, dtype=np.float32) * np.float32(self.standard_dev)
+        noise += np.float32(self.mean)
         return np.clip(np.rint(roi + noise), 0, 255).astype(np.uint8)
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:

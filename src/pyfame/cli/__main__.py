@@ -1,0 +1,5 @@
+"""``python -m pyfame.cli``."""
+
+from pyfame.cli import main
+
+main()
