@@ -79,3 +79,17 @@ def test_faces_empty_and_boxes_clip():
     f = Faces.from_landmarks(lm, (100, 40, 3))
     assert f.boxes.tolist() == [[0, 10, 40, 100]]
     assert Faces.empty().union_box() is None
+
+
+def test_one_euro_smoothing_steadies_landmarks_of_a_still_face():
+    """A still face under sensor noise: smoothed landmarks jitter less than raw ones."""
+    face = sample_face()
+    rng = np.random.default_rng(0)
+    frames = [np.clip(face.astype(int) + rng.integers(-12, 13, face.shape), 0, 255).astype(np.uint8)
+              for _ in range(20)]
+    jitter = {}
+    for smoothing in (0.0, 0.5):
+        with FaceTracker(TrackerSettings(smoothing=smoothing), mode="video") as tracker:
+            tracks = np.stack([tracker.track(f, i / 30).landmarks[0, :, :2] for i, f in enumerate(frames)])
+        jitter[smoothing] = float(np.abs(np.diff(tracks, axis=0)).mean())
+    assert jitter[0.5] < 0.7 * jitter[0.0], jitter
