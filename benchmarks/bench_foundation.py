@@ -12,14 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import os
-import platform
 import resource
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine_info import machine
 
 
 def _peak_mb() -> float:
@@ -120,18 +120,6 @@ def run_stage(name: str, video: Path, work: Path) -> tuple[float, float]:
     n, dt, peak = q.get()
     p.join()
     return n / dt, peak
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
 def main() -> None:

@@ -54,3 +54,17 @@ def noise_image(media_dir: Path) -> Path:
 def listing(folder: Path) -> list[str]:
     """Every file under ``folder`` (relative), hidden ones included."""
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def write_audio_only(path: Path) -> Path:
+    """An MP4 with one AAC stream and no video."""
+    import av
+
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("aac", rate=48000)
+        s.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        frame.sample_rate = 48000
+        for p in [*s.encode(frame), *s.encode(None)]:
+            c.mux(p)
+    return path

@@ -22,7 +22,7 @@ from pyfame.errors import FaceNotFoundError, FileReadError, ImageShapeError, Pyf
 from pyfame.io import open_source, read_image, write_image
 from pyfame.samples import sample_face, write_moving_face_video
 
-from .conftest import listing
+from .conftest import listing, write_audio_only
 
 # ---- files of the wrong kind --------------------------------------------------------------
 
@@ -38,16 +38,7 @@ def _bad_files(folder: Path, good_video: Path) -> dict[str, Path]:
     data = good_video.read_bytes()
     (folder / "half.mp4").write_bytes(data[: len(data) // 2])
     out["truncated mp4"] = folder / "half.mp4"
-    import av
-
-    with av.open(str(folder / "sound.mp4"), "w") as c:
-        s = c.add_stream("aac", rate=48000)
-        s.layout = "mono"
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
-        frame.sample_rate = 48000
-        for p in [*s.encode(frame), *s.encode(None)]:
-            c.mux(p)
-    out["no video stream"] = folder / "sound.mp4"
+    out["no video stream"] = write_audio_only(folder / "sound.mp4")
     cv2.imwrite(str(folder / "tiny.png"), np.zeros((1, 1, 3), np.uint8))
     out["1x1 image"] = folder / "tiny.png"
     noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)

@@ -24,7 +24,7 @@ from pyfame.io import (
 )
 from pyfame.samples import sample_face, write_moving_face_video
 
-from .conftest import listing
+from .conftest import listing, write_audio_only
 
 
 @pytest.mark.parametrize("ext", [".png", ".jpg", ".bmp", ".tiff", ".webp"])
@@ -174,14 +174,7 @@ def test_truncated_video_yields_what_decodes_or_fails_clearly(talking_video, tmp
 
 
 def test_video_without_video_stream(tmp_path):
-    audio_only = tmp_path / "audio.mp4"
-    with av.open(str(audio_only), "w") as c:
-        s = c.add_stream("aac", rate=48000)
-        s.layout = "mono"
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
-        frame.sample_rate = 48000
-        for p in [*s.encode(frame), *s.encode(None)]:
-            c.mux(p)
+    audio_only = write_audio_only(tmp_path / "audio.mp4")
     with pytest.raises(FileReadError, match="no video stream"):
         open_source(audio_only)
 

@@ -31,6 +31,12 @@ def check_common(
     check_float(min_tracking_confidence, "min_tracking_confidence", low=0.0, high=1.0)
 
 
+def reject_unknown_keywords(operation: str, rest: dict[str, Any]) -> None:
+    """A keyword argument nobody takes is a mistake: say so, naming it."""
+    if rest:
+        raise PyfameTypeError(f"{operation}() got unexpected keyword arguments {sorted(rest)}")
+
+
 def split_run_keywords(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(pipeline keywords, the rest) from a seed function's ``**kwargs``."""
     run = {k: kwargs[k] for k in RUN_KEYWORDS if k in kwargs}

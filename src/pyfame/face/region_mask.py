@@ -53,6 +53,27 @@ class RegionMask:
         x0, y0, x1, y1 = self.box
         return slice(y0, y1), slice(x0, x1)
 
+    def blend(self, frame: np.ndarray, replacement: np.ndarray) -> np.ndarray:
+        """Mix ``replacement`` (the mask's box of a changed frame, uint8) into ``frame``
+        through the mask, in place where ``frame`` is writeable. Pixels the mask does not
+        touch stay bit for bit.
+
+        Examples
+        --------
+        >>> m = RegionMask((0, 0, 1, 1), np.ones((1, 1), np.float32), (2, 2))
+        >>> m.blend(np.zeros((2, 2, 3), np.uint8), np.full((1, 1, 3), 9, np.uint8))[:, :, 0].tolist()
+        [[9, 0], [0, 0]]
+        """
+        out = frame if frame.flags.writeable else frame.copy()
+        if self.alpha.size == 0:
+            return out
+        roi = out[self.slices]
+        a = self.alpha[..., None]
+        touched = self.alpha > 0
+        mixed = np.clip(np.rint(roi * (1 - a) + replacement * a), 0, 255).astype(np.uint8)
+        roi[touched] = mixed[touched]
+        return out
+
     def full(self) -> np.ndarray:
         """The mask over the whole frame, float32 ``(H, W)``."""
         out = np.zeros(self.frame_shape, np.float32)

@@ -63,6 +63,20 @@ def _ramps(onset: float, offset: float, ramp_in: float | None, ramp_out: float |
     return rin, rout
 
 
+def _envelope(t: float, onset: float, offset: float, ramp_in: float | None, ramp_out: float | None,
+              ramp: Callable[[float], float]) -> float:
+    """0 outside the window, ``ramp`` of the position along the ramp in and out, 1 between."""
+    rin, rout = _ramps(onset, offset, ramp_in, ramp_out)
+    if t < onset or t > offset:
+        return 0.0
+    w = 1.0
+    if rin > 0 and t < onset + rin:
+        w = ramp((t - onset) / rin)
+    if rout > 0 and t > offset - rout:
+        w = min(w, ramp((offset - t) / rout))
+    return float(min(max(w, 0.0), 1.0))
+
+
 def constant(t: float, onset: float = 0.0, offset: float = math.inf) -> float:
     """1.0 over the whole window.
 
@@ -88,15 +102,7 @@ def linear(
     >>> linear(3.5, onset=0.0, offset=4.0)
     0.5
     """
-    rin, rout = _ramps(onset, offset, ramp_in, ramp_out)
-    if t < onset or t > offset:
-        return 0.0
-    w = 1.0
-    if rin > 0 and t < onset + rin:
-        w = (t - onset) / rin
-    if rout > 0 and t > offset - rout:
-        w = min(w, (offset - t) / rout)
-    return float(min(max(w, 0.0), 1.0))
+    return _envelope(t, onset, offset, ramp_in, ramp_out, lambda x: x)
 
 
 def _logistic_ramp(x: float, k: float) -> float:
@@ -125,15 +131,7 @@ def sigmoid(
     """
     if isinstance(k, bool) or not isinstance(k, (int, float)) or k <= 0:
         raise PyfameValueError(f"k must be a number > 0, got {k!r}")
-    rin, rout = _ramps(onset, offset, ramp_in, ramp_out)
-    if t < onset or t > offset:
-        return 0.0
-    w = 1.0
-    if rin > 0 and t < onset + rin:
-        w = _logistic_ramp((t - onset) / rin, k)
-    if rout > 0 and t > offset - rout:
-        w = min(w, _logistic_ramp((offset - t) / rout, k))
-    return float(w)
+    return _envelope(t, onset, offset, ramp_in, ramp_out, lambda x: _logistic_ramp(x, k))
 
 
 def gaussian(

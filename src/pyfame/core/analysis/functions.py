@@ -9,8 +9,13 @@ from pyfame.core.analysis.color_means_probe import DEFAULT_REGIONS, ColorMeansPr
 from pyfame.core.analysis.optical_flow import OpticalFlow
 from pyfame.core.analysis.plots import plot_table
 from pyfame.core.landmark_table import LandmarkProbe
-from pyfame.core.seed_runner import check_common, run_seed_function, split_run_keywords
-from pyfame.errors import PyfameTypeError, PyfameValueError
+from pyfame.core.seed_runner import (
+    check_common,
+    reject_unknown_keywords,
+    run_seed_function,
+    split_run_keywords,
+)
+from pyfame.errors import PyfameValueError
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.pipeline.file_pass import FileResult
 from pyfame.pipeline.measure import measure
@@ -30,11 +35,6 @@ def _plots(results: list[FileResult], plot: bool) -> None:
         for r in results:
             for table in r.tables_written:
                 plot_table(table)
-
-
-def _no_extra(operation: str, rest: dict[str, Any]) -> None:
-    if rest:
-        raise PyfameTypeError(f"{operation}() got unexpected keyword arguments {sorted(rest)}")
 
 
 def extract_face_color_means(
@@ -66,7 +66,7 @@ def extract_face_color_means(
     check_bool(plot, "plot")
     probe = ColorMeansProbe(color_space, landmark_regions, sampling_frequency)
     run_kwargs, rest = split_run_keywords(kwargs)
-    _no_extra("extract_face_color_means", rest)
+    reject_unknown_keywords("extract_face_color_means", rest)
     options = _options(run_kwargs, min_detection_confidence, min_tracking_confidence)
     results = measure(input_dir, output_dir, [probe], "Color_Channel_Means", options,
                       with_sub_dirs=with_sub_dirs, operation="extract_face_color_means")
@@ -126,7 +126,7 @@ def get_optical_flow(
         csv_sample_freq=csv_sample_freq,
     )
     run_kwargs, rest = split_run_keywords(kwargs)
-    _no_extra("get_optical_flow", rest)
+    reject_unknown_keywords("get_optical_flow", rest)
     results = run_seed_function("get_optical_flow", "Optical_Flow", input_dir, output_dir, [flow], [flow.probe],
                                 with_sub_dirs=with_sub_dirs, min_detection_confidence=min_detection_confidence,
                                 min_tracking_confidence=min_tracking_confidence, run_kwargs=run_kwargs)
@@ -164,7 +164,7 @@ def extract_face_landmarks(
     if table_format not in ("csv", "parquet"):
         raise PyfameValueError(f"table_format must be 'csv' or 'parquet', got {table_format!r}")
     run_kwargs, rest = split_run_keywords(kwargs)
-    _no_extra("extract_face_landmarks", rest)
+    reject_unknown_keywords("extract_face_landmarks", rest)
     options = _options(run_kwargs, min_detection_confidence, min_tracking_confidence,
                        blendshapes=blendshapes, head_pose=head_pose)
     results = measure(input_dir, output_dir, [LandmarkProbe()], "Landmarks", options, with_sub_dirs=with_sub_dirs,

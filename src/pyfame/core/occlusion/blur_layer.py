@@ -66,13 +66,7 @@ class Blur(Layer):
         m = self.k_size // 2 + 1  # blur a margin around the box so its edge sees real neighbours
         bx0, by0, bx1, by1 = max(x0 - m, 0), max(y0 - m, 0), min(x1 + m, w), min(y1 + m, h)
         blurred = self._blur(np.ascontiguousarray(frame[by0:by1, bx0:bx1]))[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0]
-        out = frame if frame.flags.writeable else frame.copy()
-        roi = out[y0:y1, x0:x1]
-        a = mask.alpha[..., None]
-        touched = mask.alpha > 0
-        mixed = np.clip(np.rint(roi * (1 - a) + blurred * a), 0, 255).astype(np.uint8)
-        roi[touched] = mixed[touched]
-        return out
+        return mask.blend(frame, blurred)
 
     def params(self) -> dict[str, Any]:
         return {"blur_method": self.blur_method, "k_size": self.k_size,

@@ -10,8 +10,12 @@ from pyfame.core.occlusion.bubbles_layer import Bubbles
 from pyfame.core.occlusion.mask_layer import Mask
 from pyfame.core.occlusion.noise_layer import Noise
 from pyfame.core.occlusion.occlusion_layer import Occlusion
-from pyfame.core.seed_runner import check_common, run_seed_function, split_run_keywords
-from pyfame.errors import PyfameTypeError
+from pyfame.core.seed_runner import (
+    check_common,
+    reject_unknown_keywords,
+    run_seed_function,
+    split_run_keywords,
+)
 from pyfame.pipeline.file_pass import FileResult
 from pyfame.utils.landmarks import BOTH_EYES_PATH, FACE_OVAL_MASK
 from pyfame.utils.predefined_constants import (
@@ -29,11 +33,6 @@ def bgr_to_rgb(color: Any, name: str, color_order: str = "bgr") -> tuple[int, in
     c = check_color(color, name)
     order = check_choice(color_order, "color_order", {"bgr": "bgr", "rgb": "rgb"})
     return (c[2], c[1], c[0]) if order == "bgr" else c
-
-
-def _no_extra(operation: str, rest: dict[str, Any]) -> None:
-    if rest:
-        raise PyfameTypeError(f"{operation}() got unexpected keyword arguments {sorted(rest)}")
 
 
 def _common(args: dict[str, Any]) -> None:
@@ -83,7 +82,7 @@ def mask_face_region(
     transparent = rest.pop("transparent", False)
     color = bgr_to_rgb(background_color, "background_color", rest.pop("color_order", "bgr"))
     layer = Mask(mask_type, color, transparent=transparent, feather_px=rest.pop("feather_px", 0.0))
-    _no_extra("mask_face_region", rest)
+    reject_unknown_keywords("mask_face_region", rest)
     return _run("mask_face_region", "Masked", args, layer, run_kwargs, "png" if layer.transparent else None)
 
 
@@ -126,7 +125,7 @@ def occlude_face_region(
     else:
         check_choice(occlusion_fill, "occlusion_fill", {**options(OCCLUSION_FILL_NAMES), "bubbles": "bubbles"})
         layer = Occlusion(landmarks_to_occlude, occlusion_fill, fill_rgb, rest.pop("bar_margin", 0.15))
-    _no_extra("occlude_face_region", rest)
+    reject_unknown_keywords("occlude_face_region", rest)
     return _run("occlude_face_region", "Occluded", args, layer, run_kwargs)
 
 
@@ -155,7 +154,7 @@ def blur_face_region(
     _common(args)
     run_kwargs, rest = split_run_keywords(kwargs)
     layer = Blur(blur_method, k_size, rest.pop("landmark_regions", FACE_OVAL_MASK), rest.pop("feather_px", 0.0))
-    _no_extra("blur_face_region", rest)
+    reject_unknown_keywords("blur_face_region", rest)
     return _run("blur_face_region", "Blurred", args, layer, run_kwargs)
 
 
@@ -189,5 +188,5 @@ def apply_noise(
     if seed is not None:
         run_kwargs.setdefault("seed", seed)
     layer = Noise(noise_method, pixel_size, noise_prob, mean, standard_dev, mask_type, rest.pop("feather_px", 0.0))
-    _no_extra("apply_noise", rest)
+    reject_unknown_keywords("apply_noise", rest)
     return _run("apply_noise", "Noise_Added", args, layer, run_kwargs)

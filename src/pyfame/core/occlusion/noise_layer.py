@@ -90,14 +90,7 @@ class Noise(Layer):
         mask = region_mask(faces, self.regions, frame.shape, self.feather_px)
         if mask.empty:
             return out
-        rows, cols = mask.slices
-        roi = out[rows, cols]
-        noisy = self._noisy(np.ascontiguousarray(roi), rng)
-        a = mask.alpha[..., None]
-        touched = mask.alpha > 0
-        mixed = np.clip(np.rint(roi * (1 - a) + noisy * a), 0, 255).astype(np.uint8)
-        roi[touched] = mixed[touched]
-        return out
+        return mask.blend(out, self._noisy(np.ascontiguousarray(out[mask.slices]), rng))
 
     def params(self) -> dict[str, Any]:
         return {"noise_method": self.noise_method, "pixel_size": self.pixel_size, "noise_prob": self.noise_prob,

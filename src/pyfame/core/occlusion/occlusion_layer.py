@@ -82,11 +82,9 @@ class Occlusion(Layer):
         mask = region_mask(faces, self.regions, frame.shape)
         if mask.empty:
             return out
-        rows, cols = mask.slices
-        a = mask.alpha[..., None]
-        roi = out[rows, cols]
-        out[rows, cols] = np.clip(np.rint(roi * (1 - a) + np.asarray(color, np.float32) * a), 0, 255).astype(np.uint8)
-        return out
+        fill = np.empty_like(out[mask.slices])
+        fill[:] = color
+        return mask.blend(out, fill)
 
     def params(self) -> dict[str, Any]:
         return {"landmarks_to_occlude": region_name(self.regions), "occlusion_fill": self.occlusion_fill,

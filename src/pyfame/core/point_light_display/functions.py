@@ -7,8 +7,12 @@ from typing import Any
 
 from pyfame.core.occlusion.functions import bgr_to_rgb
 from pyfame.core.point_light_display.pld_layer import PointLightDisplay
-from pyfame.core.seed_runner import check_common, run_seed_function, split_run_keywords
-from pyfame.errors import PyfameTypeError
+from pyfame.core.seed_runner import (
+    check_common,
+    reject_unknown_keywords,
+    run_seed_function,
+    split_run_keywords,
+)
 from pyfame.pipeline.file_pass import FileResult
 from pyfame.utils.landmarks import FACE_OVAL_PATH
 from pyfame.utils.predefined_constants import SHOW_HISTORY_ORIGIN
@@ -48,8 +52,7 @@ def generate_point_light_display(
         bgr_to_rgb(rest.pop("background_color", (0, 0, 0)), "background_color", order), show_history, history_mode,
         history_window_msec, bgr_to_rgb(history_color, "history_color", order),
     )
-    if rest:
-        raise PyfameTypeError(f"generate_point_light_display() got unexpected keyword arguments {sorted(rest)}")
+    reject_unknown_keywords("generate_point_light_display", rest)
     return run_seed_function("generate_point_light_display", "PLD", input_dir, output_dir, [layer], [layer.probe],
                              with_sub_dirs=with_sub_dirs, min_detection_confidence=min_detection_confidence,
                              min_tracking_confidence=min_tracking_confidence, run_kwargs=run_kwargs)

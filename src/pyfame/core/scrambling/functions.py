@@ -8,8 +8,12 @@ from typing import Any
 from pyfame.core.scrambling.grid_scramble import GridScramble
 from pyfame.core.scrambling.landmark_scramble import LandmarkScramble
 from pyfame.core.scrambling.phase_scramble import PhaseScramble
-from pyfame.core.seed_runner import check_common, run_seed_function, split_run_keywords
-from pyfame.errors import PyfameTypeError
+from pyfame.core.seed_runner import (
+    check_common,
+    reject_unknown_keywords,
+    run_seed_function,
+    split_run_keywords,
+)
 from pyfame.pipeline.file_pass import FileResult
 from pyfame.utils.predefined_constants import HIGH_LEVEL_GRID_SCRAMBLE, SCRAMBLE_METHOD_NAMES, options
 from pyfame.validation import check_bool, check_choice, check_seed
@@ -56,8 +60,7 @@ def facial_scramble(
         layer = LandmarkScramble(rest.pop("max_rotation", 45.0), rest.pop("feather_px", 2.0), out_grayscale)
     else:
         layer = PhaseScramble(rest.pop("coherence", 1.0), out_grayscale)
-    if rest:
-        raise PyfameTypeError(f"facial_scramble() got unexpected keyword arguments {sorted(rest)}")
+    reject_unknown_keywords("facial_scramble", rest)
     return run_seed_function("facial_scramble", "Scrambled", input_dir, output_dir, [layer],
                              with_sub_dirs=with_sub_dirs, min_detection_confidence=min_detection_confidence,
                              min_tracking_confidence=min_tracking_confidence, run_kwargs=run_kwargs)
