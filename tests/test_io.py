@@ -189,3 +189,36 @@ def test_input_is_never_modified(talking_video, tmp_path):
     (tmp_path / "out").mkdir()
     pf.apply_layers(copy, tmp_path / "out", [pf.ColorShift()])
     assert copy.read_bytes() == before
+
+
+@pytest.mark.parametrize("ext", [".avi", ".mov"])
+def test_pcm_audio_is_reencoded_to_aac(tmp_path, ext):
+    """Lab recordings often carry PCM sound in AVI or MOV; MP4 cannot hold it as it is."""
+    path = tmp_path / f"clip{ext}"
+    face = cv2.resize(sample_face(), (160, 120))
+    with av.open(str(path), "w") as c:
+        v = c.add_stream("mpeg4", rate=10)
+        v.width, v.height, v.pix_fmt = 160, 120, "yuv420p"
+        a = c.add_stream("pcm_s16le", rate=16000)
+        a.layout = "mono"
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(face, format="rgb24")
+            frame.pts = i
+            for p in v.encode(frame):
+                c.mux(p)
+        tone = (np.sin(np.arange(16000) * 2 * np.pi * 440 / 16000) * 8000).astype(np.int16)
+        for k in range(0, 16000, 1000):
+            chunk = av.AudioFrame.from_ndarray(tone[None, k:k + 1000], format="s16", layout="mono")
+            chunk.sample_rate = 16000
+            chunk.pts = k
+            for p in a.encode(chunk):
+                c.mux(p)
+        for p in [*a.encode(None), *v.encode(None)]:
+            c.mux(p)
+    with open_source(path) as source, VideoSink(tmp_path / "out.mp4", 160, 120, source.fps,
+                                                time_base=source.time_base, audio_from=path) as sink:
+        for f in source:
+            sink.write(f)
+    info = media_info(tmp_path / "out.mp4")
+    assert info["audio_codec"] == "aac" and info["frame_count"] == 10
+    assert info["duration_s"] == pytest.approx(1.0, abs=0.1)

@@ -144,15 +144,21 @@ class VideoSink:
                 self.path, name, source,
             )
             self._audio = self._container.add_stream("aac", rate=in_stream.codec_context.sample_rate)
-            self._audio.layout = in_stream.codec_context.layout
+            channels = in_stream.codec_context.channels
+            # files such as AVI may carry "N channels" with no named order, which AAC refuses
+            named = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 6: "5.1", 8: "7.1"}.get(channels)
+            self._audio.layout = named or in_stream.codec_context.layout.name
             self._audio_encoder = in_stream
             self._audio_packets = self._reencoded(in_stream)
 
     def _reencoded(self, in_stream: av.audio.stream.AudioStream) -> Iterator[av.Packet]:
         assert self._audio_in is not None
+        resampler = av.AudioResampler(format="fltp", layout=self._audio.layout.name,
+                                      rate=in_stream.codec_context.sample_rate)
         for frame in self._audio_in.decode(in_stream):
-            frame.pts = None
-            yield from self._audio.encode(frame)
+            for converted in resampler.resample(frame):
+                converted.pts = None
+                yield from self._audio.encode(converted)
         yield from self._audio.encode(None)
 
     def _packet_seconds(self, packet: av.Packet) -> float:
