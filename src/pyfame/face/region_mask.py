@@ -74,6 +74,24 @@ class RegionMask:
         roi[touched] = mixed[touched]
         return out
 
+    def within(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        """The mask over another box ``(x0, y0, x1, y1)`` of the frame, float32, without
+        building the whole frame's mask.
+
+        Examples
+        --------
+        >>> m = RegionMask((1, 1, 2, 2), np.ones((1, 1), np.float32), (4, 4))
+        >>> m.within((0, 0, 3, 3)).tolist()
+        [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+        """
+        x0, y0, x1, y1 = box
+        out = np.zeros((y1 - y0, x1 - x0), np.float32)
+        mx0, my0, mx1, my1 = self.box
+        ix0, iy0, ix1, iy1 = max(x0, mx0), max(y0, my0), min(x1, mx1), min(y1, my1)
+        if self.alpha.size and ix0 < ix1 and iy0 < iy1:
+            out[iy0 - y0:iy1 - y0, ix0 - x0:ix1 - x0] = self.alpha[iy0 - my0:iy1 - my0, ix0 - mx0:ix1 - mx0]
+        return out
+
     def full(self) -> np.ndarray:
         """The mask over the whole frame, float32 ``(H, W)``."""
         out = np.zeros(self.frame_shape, np.float32)

@@ -104,12 +104,13 @@ class GridScramble(Layer):
         h, w = frame.shape[:2]
         xs = [min(max(v, 0), w) for v in xs]
         ys = [min(max(v, 0), h) for v in ys]
-        src = frame.copy()
+        gy0, gx0 = ys[0], xs[0]
+        src = frame[gy0:ys[-1], gx0:xs[-1]].copy()  # the grid's area only: squares move within it
         out = frame if frame.flags.writeable else frame.copy()
         for dst, source in self._mapping.items():
             dr, dc, sr, sc = dst // cols, dst % cols, source // cols, source % cols
             target = out[ys[dr]:ys[dr + 1], xs[dc]:xs[dc + 1]]
-            piece = src[ys[sr]:ys[sr + 1], xs[sc]:xs[sc + 1]]
+            piece = src[ys[sr] - gy0:ys[sr + 1] - gy0, xs[sc] - gx0:xs[sc + 1] - gx0]
             if target.size == 0 or piece.size == 0:
                 continue
             if piece.shape != target.shape:

@@ -108,12 +108,13 @@ class LandmarkScramble(Layer):
         pad = int(0.3 * max(x1 - x0, y1 - y0))
         x0, y0, x1, y1 = max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w), min(y1 + pad, h)
         roi = np.ascontiguousarray(frame[y0:y1, x0:x1])
-        holes = region_mask(one, list(FEATURES.values()), frame.shape, feather_px=0).full()[y0:y1, x0:x1]
+        box = (x0, y0, x1, y1)
+        holes = region_mask(one, list(FEATURES.values()), frame.shape, feather_px=0).within(box)
         hole_mask = cv2.dilate((holes > 0).astype(np.uint8) * 255, np.ones((5, 5), np.uint8))
         canvas = cv2.inpaint(roi, hole_mask, 5, cv2.INPAINT_TELEA).astype(np.float32)
         geometry = self._feature_geometry(lm)
         for name, region in self._regions.items():
-            alpha = region_mask(one, region, frame.shape, feather_px=self.feather_px).full()[y0:y1, x0:x1]
+            alpha = region_mask(one, region, frame.shape, feather_px=self.feather_px).within(box)
             src_centre = from_face(lm, geometry[name][0][None])[0] - (x0, y0)
             target_uv, angle = self._plan[name]
             dst_centre = from_face(lm, target_uv[None])[0] - (x0, y0)
