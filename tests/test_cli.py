@@ -142,3 +142,14 @@ def test_filler_module_commands(talking_video, face_image, tmp_path):
     shutil.copy(face_image, tmp_path / "stills" / "b.png")
     assert run("moviefy", tmp_path / "stills", tmp_path, "film", "--fps", "5").exit_code == 0
     assert (tmp_path / "film.mp4").is_file()
+
+
+def test_workers_option_on_a_folder(face_image, tmp_path):
+    import shutil
+
+    (tmp_path / "in").mkdir()
+    for name in ("a.png", "b.png"):
+        shutil.copy(face_image, tmp_path / "in" / name)
+    result = run("blur", tmp_path / "in", tmp_path, "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "Blurred").glob("*.png")) == ["a.png", "b.png"]

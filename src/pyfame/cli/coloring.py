@@ -7,11 +7,12 @@ from typing import Any
 import click
 
 from pyfame.cli.main import main
-from pyfame.cli.shared_options import io_options, region_option, report, run_keywords, timing_keywords, timing_options
+from pyfame.cli.shared_options import workers_option, io_options, region_option, report, run_keywords, timing_keywords, timing_options
 
 
 @main.command("color-shift")
 @io_options
+@workers_option
 @timing_options
 @region_option("face_skin")
 @click.option("--color", type=click.Choice(["red", "green", "blue", "yellow"]), default="red", show_default=True)
@@ -28,6 +29,7 @@ def color_shift(ctx: click.Context, input_path: Any, output_dir: Any, regions: t
 
 @main.command("saturation-shift")
 @io_options
+@workers_option
 @timing_options
 @region_option("face_skin")
 @click.option("--magnitude", type=float, default=-8.0, show_default=True, help="HSV saturation points (0-100).")
@@ -43,6 +45,7 @@ def saturation_shift(ctx: click.Context, input_path: Any, output_dir: Any, regio
 
 @main.command("brightness-shift")
 @io_options
+@workers_option
 @timing_options
 @region_option("face_skin")
 @click.option("--magnitude", type=float, default=20.0, show_default=True, help="CIELAB L* units (0-100).")

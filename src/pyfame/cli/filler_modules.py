@@ -8,11 +8,12 @@ from typing import Any
 import click
 
 from pyfame.cli.main import main
-from pyfame.cli.shared_options import io_options, region_option, report, run_keywords
+from pyfame.cli.shared_options import workers_option, io_options, region_option, report, run_keywords
 
 
 @main.command("pld")
 @io_options
+@workers_option
 @region_option("face_oval")
 @click.option("--density", type=float, default=1.0, show_default=True, help="Share of the dots kept (0-1).")
 @click.option("--radius", type=int, default=2, show_default=True, help="Dot radius in pixels.")
@@ -32,6 +33,7 @@ def pld(ctx: click.Context, input_path: Any, output_dir: Any, regions: tuple[str
 
 @main.command("scramble")
 @io_options
+@workers_option
 @click.option("--method", type=click.Choice(["high", "low", "landmark", "phase"]), default="high", show_default=True,
               help="High- or low-level grid, landmark or phase scramble.")
 @click.option("--square", type=int, default=40, show_default=True, help="Grid square size in pixels.")

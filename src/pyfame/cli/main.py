@@ -91,6 +91,7 @@ def info(ctx: click.Context, file: Path, no_faces: bool, as_json: bool) -> None:
             r = run_file(file, None, [], [], RunOptions(progress=ctx.obj["progress"]), "info", track=True)
             facts["frames_decoded"] = r.frames
             facts["frames_with_face"] = r.frames_with_face
+            facts["frames_without_face"] = len(r.frames_without_face)
         except FaceNotFoundError:
             facts["frames_with_face"] = 0
     if as_json:

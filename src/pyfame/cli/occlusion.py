@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from pyfame.cli.main import main
-from pyfame.cli.shared_options import io_options, region_option, report, run_keywords
+from pyfame.cli.shared_options import workers_option, io_options, region_option, report, run_keywords
 
 
 def _color(text: str | None) -> tuple[int, int, int] | None:
@@ -25,6 +25,7 @@ def _color(text: str | None) -> tuple[int, int, int] | None:
 
 @main.command("mask")
 @io_options
+@workers_option
 @region_option("face_oval")
 @click.option("--background", default="255,255,255", show_default=True, help="R,G,B outside the mask.")
 @click.option("--transparent", is_flag=True, help="Stills: PNG with a transparent background.")
@@ -41,6 +42,7 @@ def mask(ctx: click.Context, input_path: Any, output_dir: Any, regions: tuple[st
 
 @main.command("occlude")
 @io_options
+@workers_option
 @region_option("both_eyes")
 @click.option("--fill", type=click.Choice(["black", "mean", "bar"]), default="black", show_default=True)
 @click.option("--color", default=None, help="R,G,B of the fill or bar.")
@@ -58,6 +60,7 @@ def occlude(ctx: click.Context, input_path: Any, output_dir: Any, regions: tuple
 
 @main.command("bubbles")
 @io_options
+@workers_option
 @click.option("--n", "n_bubbles", type=int, default=10, show_default=True, help="Number of bubbles.")
 @click.option("--sigma", type=float, default=0.06, show_default=True, help="Bubble size.")
 @click.option("--sigma-units", type=click.Choice(["face", "px"]), default="face", show_default=True,
@@ -78,6 +81,7 @@ def bubbles(ctx: click.Context, input_path: Any, output_dir: Any, n_bubbles: int
 
 @main.command("blur")
 @io_options
+@workers_option
 @region_option("face_oval")
 @click.option("--method", type=click.Choice(["gaussian", "average", "median"]), default="gaussian", show_default=True)
 @click.option("--k-size", type=int, default=15, show_default=True, help="Kernel size (odd for gaussian, median).")
@@ -94,6 +98,7 @@ def blur(ctx: click.Context, input_path: Any, output_dir: Any, regions: tuple[st
 
 @main.command("noise")
 @io_options
+@workers_option
 @region_option("face_oval")
 @click.option("--whole-frame", is_flag=True, help="Noise over the whole frame instead of the regions.")
 @click.option("--method", type=click.Choice(["pixelate", "salt and pepper", "gaussian"]), default="pixelate",

@@ -31,6 +31,12 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def workers_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workers N``: files of a folder on N processes."""
+    return click.option("--workers", type=int, default=None,
+                        help="Process a folder's files on N processes (same outputs).")(func)
+
+
 def region_option(default: str) -> Callable[..., Any]:
     """``--region NAME`` (repeatable)."""
     return click.option(
@@ -72,6 +78,9 @@ def run_keywords(ctx: click.Context, kw: dict[str, Any]) -> dict[str, Any]:
         "landmark_cache": not kw.pop("no_cache"),
         "progress": ctx.obj["progress"],
     }
+    workers = kw.pop("workers", None)
+    if workers is not None:
+        out["workers"] = workers
     return out
 
 
