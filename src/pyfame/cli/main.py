@@ -98,7 +98,7 @@ def info(ctx: click.Context, file: Path, no_faces: bool, as_json: bool) -> None:
         click.echo(json.dumps({k: (str(v) if not isinstance(v, (int, float, bool, type(None))) else v) for k, v in facts.items()}, indent=2))
     else:
         for k, v in facts.items():
-            click.echo(f"{k:18s} {v}")
+            click.echo(f"{k:20s} {v}")
 
 
 @main.command()

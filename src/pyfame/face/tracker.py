@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Literal
 
@@ -15,6 +18,30 @@ from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.models import load_model_bytes
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def native_stderr_quiet(enabled: bool = True) -> Iterator[None]:
+    """Silence what MediaPipe's C++ side prints straight to file descriptor 2 while its
+    graph starts (absl warnings such as "Feedback manager requires a model with a single
+    signature inference", which no setting turns off). Python's own logging is untouched;
+    with ``-v`` (logging at INFO) nothing is silenced."""
+    if not enabled or logging.getLogger("pyfame").isEnabledFor(logging.INFO):
+        yield
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 TrackingMode = Literal["video", "image"]
 #: Stills at least this large (pixels, longer side) are searched in crops when no face is found.
@@ -55,7 +82,9 @@ class FaceTracker:
             if self.settings.smoothing > 0 and mode == "video"
             else None
         )
-        self._landmarker = self._create()
+        self._started = False
+        with native_stderr_quiet():
+            self._landmarker = self._create()
 
     def _create(self):
         from mediapipe.tasks.python import BaseOptions, vision
@@ -90,12 +119,14 @@ class FaceTracker:
                 f"frames must be RGB uint8 (H, W, 3), got {pixels.dtype} {pixels.shape}"
             )
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
-        if self.mode == "video":
-            ms = max(int(round(t * 1000.0)), self._last_ms + 1)
-            self._last_ms = ms
-            result = self._landmarker.detect_for_video(image, ms)
-        else:
-            result = self._landmarker.detect(image)
+        with native_stderr_quiet(not self._started):  # the graph's first run prints too
+            if self.mode == "video":
+                ms = max(int(round(t * 1000.0)), self._last_ms + 1)
+                self._last_ms = ms
+                result = self._landmarker.detect_for_video(image, ms)
+            else:
+                result = self._landmarker.detect(image)
+        self._started = True
         faces = self._to_faces(result, pixels.shape, t)
         if not faces and self.mode == "image" and max(pixels.shape[:2]) >= CROP_SEARCH_MIN_SIDE:
             faces = self._search_crops(pixels)
