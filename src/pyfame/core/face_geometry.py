@@ -11,7 +11,6 @@ from pyfame.utils.landmarks import FACE_SKIN_PATH
 
 # eye corners (outer) of the subject's right and left eye
 RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
-RIGHT_EYE_INNER, LEFT_EYE_INNER = 133, 362
 
 
 def eye_line_angle(landmarks: np.ndarray) -> float:

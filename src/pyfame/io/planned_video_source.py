@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import av
-import numpy as np
 
 from pyfame.errors import FileReadError, PyfameValueError
 from pyfame.io.frame import Frame
@@ -90,9 +88,4 @@ class PlannedVideoSource(VideoSource):
             container.close()
 
 
-def frames_equal(a: Frame, b: Frame) -> bool:
-    """Same pixels (for tests and checks)."""
-    return bool(np.array_equal(a.pixels, b.pixels))
-
-
-__all__ = ["PlannedVideoSource", "frame_timestamps", "Path"]
+__all__ = ["PlannedVideoSource", "frame_timestamps"]

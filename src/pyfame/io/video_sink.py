@@ -99,7 +99,6 @@ class VideoSink:
         self._audio_in: av.container.InputContainer | None = None
         self._audio_packets: Iterator[av.Packet] | None = None
         self._pending: av.Packet | None = None
-        self._audio_encoder = None
         try:
             self._open(audio_from)
         except BaseException:
@@ -148,7 +147,6 @@ class VideoSink:
             # files such as AVI may carry "N channels" with no named order, which AAC refuses
             named = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 6: "5.1", 8: "7.1"}.get(channels)
             self._audio.layout = named or in_stream.codec_context.layout.name
-            self._audio_encoder = in_stream
             self._audio_packets = self._reencoded(in_stream)
 
     def _reencoded(self, in_stream: av.audio.stream.AudioStream) -> Iterator[av.Packet]:
