@@ -162,6 +162,14 @@ def test_face_leaves_the_frame_passes_through(media_dir, tmp_path):
     (dropped,) = pf.apply_layers(path, tmp_path / "drop", [FillFaceBox()], no_face="drop")
     assert media_info(dropped.output)["frame_count"] == dropped.frames_with_face
 
+    (tmp_path / "hold").mkdir()
+    held_layer = FillFaceBox()
+    (held,) = pf.apply_layers(path, tmp_path / "hold", [held_layer], no_face="hold")
+    assert held.frames_held and set(held.frames_held) <= set(held.frames_without_face)
+    assert len(held.frames_held) <= 0.5 * 20 + 1  # at most 0.5 s at 20 fps
+    assert held_layer.calls == held.frames_with_face + len(held.frames_held)
+    assert read_sidecar(held.output)["frames"]["held_face_ranges"]
+
     (tmp_path / "fail").mkdir()
     with pytest.raises(FaceNotFoundError, match="leaves.mp4"):
         pf.apply_layers(path, tmp_path / "fail", [FillFaceBox()], no_face="fail")

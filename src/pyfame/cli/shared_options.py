@@ -20,8 +20,9 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--min-detection-confidence", type=float, default=0.5, show_default=True),
         click.option("--min-tracking-confidence", type=float, default=0.5, show_default=True),
         click.option("--seed", type=int, default=None, help="Base seed (drawn and recorded if not given)."),
-        click.option("--no-face", type=click.Choice(["pass", "drop", "fail"]), default="pass", show_default=True,
-                     help="What to do with frames without a face."),
+        click.option("--no-face", type=click.Choice(["pass", "drop", "fail", "hold"]), default="pass",
+                     show_default=True, help="Frames without a face: pass unchanged, drop, fail, or hold "
+                                             "the last face (up to 0.5 s)."),
         click.option("--crf", type=int, default=18, show_default=True, help="H.264 quality (0-51, lower is better)."),
         click.option("--preset", default="veryfast", show_default=True, help="x264 speed preset."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the landmark cache."),

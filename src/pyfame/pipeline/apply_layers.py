@@ -74,7 +74,7 @@ def apply_layers(
         Write into ``output_dir/subfolder``.
     with_sub_dirs : bool
         Walk nested folders and mirror them in the output.
-    no_face : {"pass", "drop", "fail"}
+    no_face : {"pass", "drop", "fail", "hold"}
         What to do with a frame without a face (see :class:`RunOptions`).
     seed : int, optional
         Base seed; each (file, layer) gets its own derived generator.

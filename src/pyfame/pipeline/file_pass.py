@@ -22,7 +22,7 @@ from pyfame.io.image_sink import write_image
 from pyfame.io.video_sink import VideoSink
 from pyfame.pipeline.layer import Layer, Probe, SourceInfo
 from pyfame.pipeline.prefetch import BackgroundConsumer, prefetch
-from pyfame.pipeline.run_options import RunOptions
+from pyfame.pipeline.run_options import HOLD_SECONDS, RunOptions
 from pyfame.provenance import sidecar_path, write_sidecar
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class FileResult:
     frames: int = 0
     frames_with_face: int = 0
     frames_without_face: list[int] = field(default_factory=list)
+    frames_held: list[int] = field(default_factory=list)
     frames_written: int = 0
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     cache_hit: bool = False
@@ -157,6 +158,8 @@ def run_file(
             )
             writer = BackgroundConsumer(sink.write)
         still: np.ndarray | None = None
+        last_faces: Faces | None = None
+        last_t = 0.0
         rows: dict[str, list[dict[str, Any]]] = {p.name: [] for p in probes}
         bar = _progress(options, source, input_path, progress_position)
         try:
@@ -175,6 +178,7 @@ def run_file(
                 pixels = frame.pixels
                 if faces:
                     result.frames_with_face += 1
+                    last_faces, last_t = faces, frame.t
                 elif track:
                     result.frames_without_face.append(frame.index)
                     log.info("%s: no face in frame %d (t=%.3fs)", input_path, frame.index, frame.t)
@@ -183,6 +187,9 @@ def run_file(
                             f"{input_path}: no face in frame {frame.index} (t={frame.t:.3f}s) "
                             "and no_face='fail'"
                         )
+                    if options.no_face == "hold" and last_faces is not None and frame.t - last_t <= HOLD_SECONDS:
+                        faces = last_faces
+                        result.frames_held.append(frame.index)
                 for layer, rng in zip(layers, rngs):
                     if faces or not layer.needs_face:
                         pixels = layer.apply(pixels, faces, frame.t, rng)
@@ -291,6 +298,7 @@ def provenance_record(
             "with_face": result.frames_with_face,
             "without_face": len(result.frames_without_face),
             "without_face_ranges": _ranges(result.frames_without_face),
+            "held_face_ranges": _ranges(result.frames_held),
         },
         "landmark_cache_hit": result.cache_hit,
     }

@@ -11,8 +11,10 @@ from typing import Literal
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.validation import check_bool, check_choice, check_int, check_seed
 
-NoFacePolicy = Literal["pass", "drop", "fail"]
-NO_FACE_POLICIES = {"pass": "pass", "drop": "drop", "fail": "fail"}
+NoFacePolicy = Literal["pass", "drop", "fail", "hold"]
+NO_FACE_POLICIES = {"pass": "pass", "drop": "drop", "fail": "fail", "hold": "hold"}
+#: With ``no_face="hold"``, the last face found stands in for at most this many seconds.
+HOLD_SECONDS = 0.5
 X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
 )
@@ -26,10 +28,12 @@ class RunOptions:
     ----------
     tracker : TrackerSettings
         Face tracking settings.
-    no_face : {"pass", "drop", "fail"}
+    no_face : {"pass", "drop", "fail", "hold"}
         A frame without a face is passed through unchanged (default), dropped from the
-        output, or stops the file with ``FaceNotFoundError``. A file with no face in any
-        frame always raises ``FaceNotFoundError``.
+        output, stops the file with ``FaceNotFoundError``, or (``"hold"``) is processed with
+        the last face found if that was at most 0.5 s earlier (bridging a blink of the
+        tracker, so a masked or occluded stimulus does not flash the raw frame), else passed
+        through. A file with no face in any frame always raises ``FaceNotFoundError``.
     seed : int or None
         Base seed of every random draw; None draws one (recorded in the sidecar).
     crf, preset : int, str
