@@ -342,18 +342,23 @@ def test_face_enters_late_leaves_and_returns(tmp_path):
 def test_face_at_the_border_and_extreme_turn(tmp_path):
     face = sample_face()
     shifted = np.full_like(face, 128)
-    shifted[:, :330] = face[:, 182:]  # the face cut by the left edge
+    shifted[:, :330] = face[:, 182:]  # the face cut by the left edge of the image
     write_image(tmp_path / "edge.png", shifted)
-    try:
-        (r,) = pf.face_color_shift(tmp_path / "edge.png", tmp_path, landmark_regions=pf.FACE_OVAL_MASK)
-        assert read_image(r.output).shape == face.shape  # landmarks off-frame are clipped, not fatal
-    except FaceNotFoundError as exc:
-        assert "edge.png" in str(exc)
-    m = cv2.getRotationMatrix2D((240, 130), 0, 1.0)
-    m[0, 0] = 0.35  # squash horizontally: a face turned far to one side
-    turned = cv2.warpAffine(face, m, (512, 512), borderValue=(128, 128, 128))
-    write_image(tmp_path / "turned.png", turned)
-    try:
-        pf.occlude_face_region(tmp_path / "turned.png", tmp_path, occlusion_fill="bar")
-    except FaceNotFoundError as exc:
-        assert "turned.png" in str(exc)
+    (r,) = pf.face_color_shift(tmp_path / "edge.png", tmp_path, landmark_regions=pf.FACE_OVAL_MASK)
+    out = read_image(r.output)
+    assert out.shape == face.shape and not np.array_equal(out, shifted)  # processed; off-frame landmarks clipped
+
+    def turned(squash: float) -> np.ndarray:
+        """The face compressed sideways about its centre: a strong turn seen from the front."""
+        m = cv2.getRotationMatrix2D((240, 130), 0, 1.0)
+        m[0, 0], m[0, 2] = squash, 240 * (1 - squash)
+        return cv2.warpAffine(face, m, (512, 512), borderValue=(128, 128, 128))
+
+    write_image(tmp_path / "turned.png", turned(0.6))
+    (bar,) = pf.occlude_face_region(tmp_path / "turned.png", tmp_path, occlusion_fill="bar")
+    assert bar.frames_with_face == 1
+    write_image(tmp_path / "profile.png", turned(0.35))  # too far turned for the face detector
+    (tmp_path / "o").mkdir()
+    with pytest.raises(FaceNotFoundError, match="profile.png"):
+        pf.occlude_face_region(tmp_path / "profile.png", tmp_path / "o", occlusion_fill="bar")
+    assert listing(tmp_path / "o") == []
