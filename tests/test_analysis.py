@@ -163,3 +163,20 @@ def test_bad_arguments(talking_video, tmp_path, func, kwargs, name):
 def test_flow_needs_a_video(face_image, tmp_path):
     with pytest.raises(PyfameValueError, match="video"):
         pf.get_optical_flow(face_image, tmp_path)
+
+
+def test_colour_means_of_a_folder_on_two_workers_equal_serial(talking_video, face_image, tmp_path):
+    import shutil
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(talking_video[0], folder / "a.mp4")
+    shutil.copy(face_image, folder / "b.png")
+    tables = {}
+    for workers in (None, 2):
+        out = tmp_path / f"out{workers}"
+        out.mkdir()
+        results = pf.extract_face_color_means(folder, out, sampling_frequency=250, workers=workers)
+        assert [r.error for r in results] == [None, None]
+        tables[workers] = {p.name: p.read_text() for p in (out / "Color_Channel_Means").glob("*.csv")}
+    assert tables[None] == tables[2] and len(tables[2]) == 2

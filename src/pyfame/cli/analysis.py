@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from pyfame.cli.main import main
-from pyfame.cli.shared_options import io_options, region_option, run_keywords
+from pyfame.cli.shared_options import io_options, region_option, run_keywords, workers_option
 
 
 def _tables(results: list[Any]) -> None:
@@ -34,6 +34,7 @@ def _analysis_keywords(ctx: click.Context, kw: dict[str, Any]) -> dict[str, Any]
 
 @main.command("color-means")
 @io_options
+@workers_option
 @region_option("face_oval")
 @click.option("--space", type=click.Choice(["rgb", "hsv", "grayscale", "lab", "ycrcb"]), default="rgb",
               show_default=True)
@@ -54,6 +55,7 @@ def color_means(ctx: click.Context, input_path: Any, output_dir: Any, regions: t
 
 @main.command("optical-flow")
 @io_options
+@workers_option
 @click.option("--type", "flow_type", type=click.Choice(["sparse", "dense"]), default="sparse", show_default=True)
 @click.option("--landmark", "landmarks", type=int, multiple=True, help="Track these landmarks (sparse; repeat).")
 @click.option("--max-corners", type=int, default=20, show_default=True)

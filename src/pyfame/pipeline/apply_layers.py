@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import partial
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pyfame.errors import PyfameError, PyfameTypeError, PyfameValueError
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.pipeline.file_pass import FileResult, run_file
-from pyfame.io.thread_budget import set_thread_budget
+from pyfame.pipeline.process_pool import map_in_processes
 from pyfame.pipeline.inputs import Job, plan_jobs
 from pyfame.pipeline.layer import Layer, Probe
 from pyfame.pipeline.run_options import NoFacePolicy, RunOptions
@@ -138,7 +138,10 @@ def apply_layers(
                 if batch_bar is not None:
                     batch_bar.update(1)
         else:
-            results = _in_processes(jobs, layer_list, probe_list, options, operation, workers, batch_bar)
+            quiet = RunOptions(tracker=options.tracker, no_face=options.no_face, seed=options.resolved_seed(),
+                               crf=options.crf, preset=options.preset, landmark_cache=options.landmark_cache)
+            results = map_in_processes(partial(run_job, layers=layer_list, probes=probe_list, options=quiet,
+                                               operation=operation), jobs, workers, batch_bar)
     finally:
         if batch_bar is not None:
             batch_bar.close()
@@ -161,27 +164,6 @@ def run_job(job: Job, layers: list[Layer], probes: list[Probe], options: RunOpti
             raise
         log.error("%s: %s", job.input, exc)
         return FileResult(job.input, None, error=exc)
-
-
-def _in_processes(jobs: list[Job], layers: list[Layer], probes: list[Probe], options: RunOptions, operation: str,
-                  workers: int, bar: Any) -> list[FileResult]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("spawn")  # MediaPipe's threads do not survive fork
-    quiet = RunOptions(tracker=options.tracker, no_face=options.no_face, seed=options.resolved_seed(),
-                       crf=options.crf, preset=options.preset, landmark_cache=options.landmark_cache)
-    n = min(workers, len(jobs))
-    share = max(1, (os.cpu_count() or 1) // n)
-    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=set_thread_budget,
-                             initargs=(share,)) as pool:
-        futures = [pool.submit(run_job, job, layers, probes, quiet, operation) for job in jobs]
-        results = []
-        for future in futures:
-            results.append(future.result())
-            if bar is not None:
-                bar.update(1)
-    return results
 
 
 def write_tables(result: FileResult) -> list[Path]:

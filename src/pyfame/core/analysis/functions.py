@@ -25,6 +25,7 @@ from pyfame.validation import check_bool
 
 
 def _options(run_kwargs: dict[str, Any], det: float, track: float, **tracker: Any) -> RunOptions:
+    run_kwargs.pop("workers", None)  # taken by measure(), not a run option
     settings = TrackerSettings(num_faces=run_kwargs.pop("num_faces", 1), min_detection_confidence=det,
                                min_tracking_confidence=track, smoothing=run_kwargs.pop("smoothing", 0.0), **tracker)
     return RunOptions(tracker=settings, **run_kwargs)
@@ -66,10 +67,11 @@ def extract_face_color_means(
     check_bool(plot, "plot")
     probe = ColorMeansProbe(color_space, landmark_regions, sampling_frequency)
     run_kwargs, rest = split_run_keywords(kwargs)
+    workers = run_kwargs.get("workers")
     reject_unknown_keywords("extract_face_color_means", rest)
     options = _options(run_kwargs, min_detection_confidence, min_tracking_confidence)
     results = measure(input_dir, output_dir, [probe], "Color_Channel_Means", options,
-                      with_sub_dirs=with_sub_dirs, operation="extract_face_color_means")
+                      with_sub_dirs=with_sub_dirs, operation="extract_face_color_means", workers=workers)
     _plots(results, plot)
     return results
 
@@ -164,10 +166,11 @@ def extract_face_landmarks(
     if table_format not in ("csv", "parquet"):
         raise PyfameValueError(f"table_format must be 'csv' or 'parquet', got {table_format!r}")
     run_kwargs, rest = split_run_keywords(kwargs)
+    workers = run_kwargs.get("workers")
     reject_unknown_keywords("extract_face_landmarks", rest)
     options = _options(run_kwargs, min_detection_confidence, min_tracking_confidence,
                        blendshapes=blendshapes, head_pose=head_pose)
     results = measure(input_dir, output_dir, [LandmarkProbe()], "Landmarks", options, with_sub_dirs=with_sub_dirs,
-                      operation="extract_face_landmarks", table_format=table_format)
+                      operation="extract_face_landmarks", table_format=table_format, workers=workers)
     _plots(results, plot)
     return results
