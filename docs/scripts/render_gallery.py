@@ -19,9 +19,9 @@ CROP = (130, 20, 350, 260)
 
 def labelled(image: np.ndarray, label: str) -> np.ndarray:
     x0, y0, x1, y1 = CROP
-    tile = np.ascontiguousarray(image[y0:y1, x0:x1])
+    tile = cv2.resize(np.ascontiguousarray(image[y0:y1, x0:x1]), (176, 192), interpolation=cv2.INTER_AREA)
     tile = cv2.copyMakeBorder(tile, 24, 0, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255))
-    cv2.putText(tile, label, (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.putText(tile, label, (3, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (0, 0, 0), 1, cv2.LINE_AA)
     return tile
 
 
@@ -34,7 +34,8 @@ def sheet(name: str, cases: list[tuple[str, list]]) -> Path:
         tiles.append(np.full_like(tiles[0], 255))
     rows = [np.concatenate(tiles[i:i + cols], axis=1) for i in range(0, len(tiles), cols)]
     target = Path(__file__).resolve().parents[1] / f"gallery_{name}.png"
-    cv2.imwrite(str(target), cv2.cvtColor(np.concatenate(rows, axis=0), cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(target), cv2.cvtColor(np.concatenate(rows, axis=0), cv2.COLOR_RGB2BGR),
+                [cv2.IMWRITE_PNG_COMPRESSION, 9])
     return target
 
 

@@ -15,7 +15,7 @@ from pyfame.face.tracker import FaceTracker
 from pyfame.samples import sample_face
 from pyfame.utils import landmarks as L
 
-TILE = 240
+TILE = 170
 CROP = (150, 40, 330, 220)  # x0, y0, x1, y1 of the head in the 512x512 sample
 
 
@@ -29,7 +29,7 @@ def tile(face: np.ndarray, faces, region, label: str) -> np.ndarray:
     x0, y0, x1, y1 = CROP
     crop = cv2.resize(out[y0:y1, x0:x1], (TILE, TILE), interpolation=cv2.INTER_AREA)
     crop = cv2.copyMakeBorder(crop, 22, 0, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255))
-    cv2.putText(crop, label, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.putText(crop, label, (3, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.34, (0, 0, 0), 1, cv2.LINE_AA)
     return crop
 
 
@@ -46,7 +46,7 @@ def main() -> None:
     rows = [np.concatenate(tiles[i:i + cols], axis=1) for i in range(0, len(tiles), cols)]
     sheet = np.concatenate(rows, axis=0)
     target = Path(__file__).resolve().parents[1] / "regions.png"
-    cv2.imwrite(str(target), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(target), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9])
     print(target)
 
 
