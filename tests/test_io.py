@@ -87,6 +87,30 @@ def test_odd_size_and_no_audio(tmp_path):
         assert next(iter(s)).pixels.shape == (241, 321, 3)
 
 
+@pytest.mark.parametrize("size", [(96, 64), (97, 65)])
+def test_video_colours_come_back_and_the_stream_says_how(tmp_path, size):
+    """Flat colour patches survive the RGB -> YUV -> RGB trip (4:2:0 through OpenCV, 4:4:4
+    through swscale), and the stream carries the BT.601 / limited-range tags that decode them."""
+    w, h = size
+    colours = [(230, 40, 40), (40, 200, 60), (30, 60, 220), (240, 220, 30), (128, 128, 128), (20, 20, 20)]
+    frame = np.zeros((h, w, 3), np.uint8)
+    band = w // len(colours)
+    for i, c in enumerate(colours):
+        frame[:, i * band:(i + 1) * band] = c
+    with VideoSink(tmp_path / "c.mp4", w, h, 25, crf=0) as sink:
+        for i in range(3):
+            sink.write(Frame(i, i / 25, frame))
+    with av.open(str(tmp_path / "c.mp4")) as c:
+        cc = c.streams.video[0].codec_context
+        assert (cc.colorspace, cc.color_range, cc.color_primaries) == (6, 1, 1)  # smpte170m, tv, bt709
+    with open_source(tmp_path / "c.mp4") as s:
+        back = next(iter(s)).pixels
+    for i, c in enumerate(colours):
+        # the middle of each patch, away from chroma blending at the edges
+        patch = back[h // 4: 3 * h // 4, i * band + 4:(i + 1) * band - 4].reshape(-1, 3).astype(int)
+        assert np.abs(patch - c).max() <= 3, (c, patch.mean(axis=0))
+
+
 def test_variable_frame_rate_keeps_real_times(tmp_path):
     times = [0.0, 0.04, 0.10, 0.12, 0.30, 0.31, 0.50]
     face = sample_face()
