@@ -68,10 +68,13 @@ class RegionMask:
         if self.alpha.size == 0:
             return out
         roi = out[self.slices]
-        a = self.alpha[..., None]
-        touched = self.alpha > 0
-        mixed = np.clip(np.rint(roi * (1 - a) + replacement * a), 0, 255).astype(np.uint8)
-        roi[touched] = mixed[touched]
+        # roi + (replacement - roi) * alpha: where alpha is 0 this is roi exactly, so the
+        # untouched pixels need no separate selection
+        base = roi.astype(np.float32)
+        mixed = replacement - base
+        mixed *= self.alpha[..., None]
+        mixed += base
+        roi[:] = np.rint(mixed, out=mixed)  # already within 0-255: a mix of two uint8 values
         return out
 
     def within(self, box: tuple[int, int, int, int]) -> np.ndarray:

@@ -15,6 +15,7 @@ from pyfame.io import Frame, VideoSink, read_image, write_image
 from pyfame.pipeline.file_pass import FileResult, run_file
 from pyfame.pipeline.inputs import find_inputs, plan_jobs
 from pyfame.pipeline.run_options import RunOptions
+from pyfame.solid_color import solid_color
 from pyfame.utils.predefined_constants import NORMALIZE_IMAGES_CROP, NORMALIZE_METHOD_NAMES, options
 from pyfame.validation import (
     check_bool,
@@ -74,8 +75,7 @@ def normalized(images: list[np.ndarray], method: str, pad_rgb: tuple[int, int, i
     else:
         h, w = max(hs), max(ws)
         for img in images:
-            canvas = np.empty((h, w, 3), np.uint8)
-            canvas[:] = pad_rgb
+            canvas = solid_color((h, w), pad_rgb)
             y, x = (h - img.shape[0]) // 2, (w - img.shape[1]) // 2
             canvas[y:y + img.shape[0], x:x + img.shape[1]] = img
             out.append(canvas)

@@ -54,7 +54,7 @@ class _RegionShift(TimedRegionLayer):
         back = cv2.cvtColor(converted, self._back)
         shifted = np.clip(np.rint(back * 255.0), 0, 255).astype(np.uint8)
         out = frame if frame.flags.writeable else frame.copy()
-        out[rows, cols] = np.where(touched[..., None], shifted, roi)
+        np.copyto(out[rows, cols], shifted, where=touched[..., None])
         return out
 
     def _clip(self, converted: np.ndarray) -> None:

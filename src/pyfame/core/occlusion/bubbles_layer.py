@@ -11,6 +11,7 @@ from pyfame.errors import PyfameValueError
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, SourceInfo
+from pyfame.solid_color import solid_color
 from pyfame.utils.landmarks import FACE_OVAL_MASK
 from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
 
@@ -85,8 +86,7 @@ class Bubbles(Layer):
         h, w = frame.shape[:2]
         field = np.asarray(mean_face_color(frame, faces) if (self.fill == "mean" and faces) else
                            (self.fill if self.fill != "mean" else (128, 128, 128)), np.float32)
-        out = np.empty_like(frame)
-        out[:] = np.rint(field).astype(np.uint8)
+        out = solid_color(frame.shape[:2], field)
         if not faces:
             return out  # the opaque field alone
         if self.redraw or len(self._uv) != faces.count:

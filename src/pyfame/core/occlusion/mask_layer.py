@@ -6,10 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from pyfame.errors import PyfameValueError
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
-from pyfame.errors import PyfameValueError
 from pyfame.pipeline.layer import Layer, SourceInfo
+from pyfame.solid_color import solid_color
 from pyfame.utils.landmarks import FACE_OVAL_MASK, region_name, resolve_regions
 from pyfame.validation import check_bool, check_color, check_float
 
@@ -51,8 +52,7 @@ class Mask(Layer):
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
         mask = region_mask(faces, self.regions, frame.shape, self.feather_px)
-        out = np.empty_like(frame)
-        out[:] = self.background_color
+        out = solid_color(frame.shape[:2], self.background_color)
         if not mask.empty:
             rows, cols = mask.slices
             a = mask.alpha[..., None]

@@ -12,6 +12,7 @@ from pyfame.core.face_geometry import eye_line_angle, mean_face_color
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer
+from pyfame.solid_color import solid_color
 from pyfame.utils.landmarks import BOTH_EYES_PATH, region_name, resolve_regions
 from pyfame.utils.predefined_constants import OCCLUSION_FILL_BLACK, OCCLUSION_FILL_NAMES, options
 from pyfame.validation import check_choice, check_color, check_float
@@ -82,9 +83,8 @@ class Occlusion(Layer):
         mask = region_mask(faces, self.regions, frame.shape)
         if mask.empty:
             return out
-        fill = np.empty_like(out[mask.slices])
-        fill[:] = color
-        return mask.blend(out, fill)
+        x0, y0, x1, y1 = mask.box
+        return mask.blend(out, solid_color((y1 - y0, x1 - x0), color))
 
     def params(self) -> dict[str, Any]:
         return {"landmarks_to_occlude": region_name(self.regions), "occlusion_fill": self.occlusion_fill,

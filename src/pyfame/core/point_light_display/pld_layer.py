@@ -11,6 +11,7 @@ import numpy as np
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, Probe, SourceInfo
+from pyfame.solid_color import solid_color
 from pyfame.utils.landmarks import FACE_OVAL_PATH, region_name, resolve_regions
 from pyfame.utils.predefined_constants import HISTORY_MODE_NAMES, SHOW_HISTORY_ORIGIN, options
 from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
@@ -120,8 +121,7 @@ class PointLightDisplay(Layer):
         return chosen
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
-        out = np.empty_like(frame)
-        out[:] = self.background_color
+        out = solid_color(frame.shape[:2], self.background_color)
         self.latest = None
         if not faces:
             return out
