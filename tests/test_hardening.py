@@ -239,7 +239,8 @@ def _partial_files(folder: Path) -> list[str]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupted_video_write_leaves_nothing(tmp_path, sig):
     clip = tmp_path / "long.mp4"
-    write_moving_face_video(clip, n_frames=240, fps=30, size=(480, 360), motion="talk", audio=True)
+    # long enough that the run is still going when the signal comes, however fast it gets
+    write_moving_face_video(clip, n_frames=480, fps=30, size=(480, 360), motion="talk", audio=True)
     out = tmp_path / "out"
     out.mkdir()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -249,7 +250,7 @@ def test_interrupted_video_write_leaves_nothing(tmp_path, sig):
     while not _partial_files(out) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before it could be interrupted"
-    time.sleep(0.3)
+    time.sleep(0.1)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     assert proc.returncode != 0
