@@ -111,6 +111,23 @@ def test_video_colours_come_back_and_the_stream_says_how(tmp_path, size):
         assert np.abs(patch - c).max() <= 3, (c, patch.mean(axis=0))
 
 
+def test_default_encoding_is_baseline_without_b_frames(tmp_path):
+    """The documented default: ultrafast at CRF 15, a Constrained Baseline stream whose frames
+    decode in display order (no B-frames), as the sidecar and docs say."""
+    from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
+
+    face = sample_face()
+    with VideoSink(tmp_path / "d.mp4", 512, 512, 25) as sink:
+        for i in range(12):
+            sink.write(Frame(i, i / 25, np.roll(face, 3 * i, axis=1)))
+    assert (DEFAULT_PRESET, DEFAULT_CRF) == ("ultrafast", 15)
+    with av.open(str(tmp_path / "d.mp4")) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.profile == "Constrained Baseline"
+        packets = [p for p in c.demux(stream) if p.size]
+    assert [p.pts for p in packets] == sorted(p.pts for p in packets)  # decode order = display order
+
+
 def test_variable_frame_rate_keeps_real_times(tmp_path):
     times = [0.0, 0.04, 0.10, 0.12, 0.30, 0.31, 0.50]
     face = sample_face()

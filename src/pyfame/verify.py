@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from pyfame.errors import FileReadError, PyfamePathError
+from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 
 
 @dataclass
@@ -67,7 +68,7 @@ def verify_output(output: str | os.PathLike[str]) -> VerifyReport:
     layers = [build_layer(spec) for spec in specs]
     encoder = record.get("encoder") or {}
     options = RunOptions(tracker=TrackerSettings(**record["tracker"]), no_face=record["no_face_policy"],
-                         seed=record["seed"], crf=encoder.get("crf", 18), preset=encoder.get("preset", "veryfast"),
+                         seed=record["seed"], crf=encoder.get("crf", DEFAULT_CRF), preset=encoder.get("preset", DEFAULT_PRESET),
                          landmark_cache=False)
     from pyfame.experiment.registry import build_probe
 

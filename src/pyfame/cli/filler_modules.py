@@ -8,7 +8,14 @@ from typing import Any
 import click
 
 from pyfame.cli.main import main
-from pyfame.cli.shared_options import workers_option, io_options, region_option, report, run_keywords
+from pyfame.cli.shared_options import (
+    io_options,
+    region_option,
+    report,
+    run_keywords,
+    workers_option,
+)
+from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 
 
 @main.command("pld")
@@ -78,8 +85,8 @@ def shuffle_frames(ctx: click.Context, input_path: Path, output_dir: Path, metho
 @main.command("transcode")
 @click.argument("input_path", type=click.Path(path_type=Path))
 @click.argument("output_dir", type=click.Path(path_type=Path))
-@click.option("--crf", type=int, default=18, show_default=True)
-@click.option("--preset", default="veryfast", show_default=True)
+@click.option("--crf", type=int, default=DEFAULT_CRF, show_default=True)
+@click.option("--preset", default=DEFAULT_PRESET, show_default=True)
 @click.option("--with-sub-dirs", is_flag=True)
 def transcode(input_path: Path, output_dir: Path, crf: int, preset: str, with_sub_dirs: bool) -> None:
     """Re-encode videos as H.264 MP4 (audio kept); writes OUTPUT_DIR/Transcoded/."""

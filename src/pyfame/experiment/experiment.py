@@ -15,6 +15,7 @@ from pyfame.errors import PyfameError, PyfameValueError
 from pyfame.experiment.registry import build_layer, build_probe, layer_spec, probe_spec
 from pyfame.experiment.yaml_with_lines import Where, load_with_lines
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 
 TOP_KEYS = {"inputs", "output_dir", "conditions", "probes", "seed", "naming", "tracking", "encoding", "no_face",
             "landmark_cache", "executor"}
@@ -201,7 +202,8 @@ class Experiment:
 
         tracking = self._mapping(data.get("tracking", {}) or {}, ("tracking",), TRACKING_KEYS)
         encoding = self._mapping(data.get("encoding", {}) or {}, ("encoding",), ENCODING_KEYS)
-        settings = {"tracking": dict(tracking), "crf": encoding.get("crf", 18), "preset": encoding.get("preset", "veryfast"),
+        settings = {"tracking": dict(tracking), "crf": encoding.get("crf", DEFAULT_CRF),
+                    "preset": encoding.get("preset", DEFAULT_PRESET),
                     "no_face": data.get("no_face", "pass"), "landmark_cache": data.get("landmark_cache", True)}
         try:
             RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"], crf=settings["crf"],

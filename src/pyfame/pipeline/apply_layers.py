@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-from functools import partial
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from pyfame.errors import PyfameError, PyfameTypeError, PyfameValueError
-from pyfame.io.media_kinds import IMAGE_EXTENSIONS
 from pyfame.face.tracker_settings import TrackerSettings
+from pyfame.io.media_kinds import IMAGE_EXTENSIONS
+from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 from pyfame.pipeline.file_pass import FileResult, run_file
-from pyfame.pipeline.process_pool import map_in_processes
 from pyfame.pipeline.inputs import Job, plan_jobs
 from pyfame.pipeline.layer import Layer, Probe
+from pyfame.pipeline.process_pool import map_in_processes
 from pyfame.pipeline.run_options import NoFacePolicy, RunOptions
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,8 @@ def apply_layers(
     min_detection_confidence: float = 0.5,
     min_tracking_confidence: float = 0.5,
     smoothing: float = 0.0,
-    crf: int = 18,
-    preset: str = "veryfast",
+    crf: int = DEFAULT_CRF,
+    preset: str = DEFAULT_PRESET,
     landmark_cache: bool | str | os.PathLike[str] = True,
     progress: bool = False,
     operation: str = "apply_layers",
@@ -81,7 +82,9 @@ def apply_layers(
     num_faces, min_detection_confidence, min_tracking_confidence, smoothing
         Face tracking settings (:class:`~pyfame.face.tracker_settings.TrackerSettings`).
     crf, preset
-        H.264 quality and speed.
+        H.264 quality and speed: ``ultrafast`` at CRF 15 by default (fast, visually lossless,
+        large files); ``preset="veryfast", crf=18`` gives the same fidelity in a quarter of
+        the bytes at 40% of the encoding speed.
     landmark_cache : bool or path
         Reuse tracked landmarks of a file seen before (default on).
     progress : bool

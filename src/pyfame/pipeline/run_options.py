@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Literal
 
 from pyfame.face.tracker_settings import TrackerSettings
+from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET, X264_PRESETS
 from pyfame.validation import check_bool, check_choice, check_int, check_seed
 
 NoFacePolicy = Literal["pass", "drop", "fail", "hold"]
 NO_FACE_POLICIES = {"pass": "pass", "drop": "drop", "fail": "fail", "hold": "hold"}
 #: With ``no_face="hold"``, the last face found stands in for at most this many seconds.
 HOLD_SECONDS = 0.5
-X264_PRESETS = (
-    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
-)
 
 
 @dataclass
@@ -37,7 +35,8 @@ class RunOptions:
     seed : int or None
         Base seed of every random draw; None draws one (recorded in the sidecar).
     crf, preset : int, str
-        libx264 quality (0-51, lower is better; 18 is visually lossless) and speed preset.
+        libx264 quality (0-51, lower is better) and speed preset; ``ultrafast`` at CRF 15 by
+        default (see :data:`pyfame.io.video_sink.DEFAULT_PRESET`).
     landmark_cache : bool or path
         True uses the default cache folder, a path uses that folder, False switches it off.
     progress : bool
@@ -52,8 +51,8 @@ class RunOptions:
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     no_face: NoFacePolicy = "pass"
     seed: int | None = None
-    crf: int = 18
-    preset: str = "veryfast"
+    crf: int = DEFAULT_CRF
+    preset: str = DEFAULT_PRESET
     landmark_cache: bool | str | os.PathLike[str] = True
     progress: bool = False
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from pyfame.errors import ImageShapeError, PyfameError, PyfameValueError
 from pyfame.io import Frame, VideoSink, read_image, write_image
+from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 from pyfame.pipeline.file_pass import FileResult, run_file
 from pyfame.pipeline.inputs import find_inputs, plan_jobs
 from pyfame.pipeline.run_options import RunOptions
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def transcode_video_to_mp4(input_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str],
-                           with_sub_dirs: bool = False, crf: int = 18, preset: str = "veryfast") -> list[FileResult]:
+                           with_sub_dirs: bool = False, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET) -> list[FileResult]:
     """Re-encode videos (any format PyAV reads) as H.264 MP4 in ``output_dir/Transcoded/``,
     keeping size, frame rate, frame count, timestamps and audio. No face tracking.
 
