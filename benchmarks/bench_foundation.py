@@ -84,7 +84,7 @@ def stage_pipeline_cached(video: Path, work: Path) -> int:
 
 STAGES = {
     "decode only": stage_decode,
-    "decode + encode (H.264 veryfast, audio copied)": stage_decode_encode,
+    "decode + encode (H.264 default settings, audio copied)": stage_decode_encode,
     "tracking only (frames in memory)": stage_track,
     "full pipeline, trivial layer": stage_pipeline,
     "full pipeline, second run (landmark cache)": stage_pipeline_cached,
@@ -142,7 +142,7 @@ def main() -> None:
             rows.append((name, fps, peak))
             print(f"  {name}: {fps:.1f} fps", file=sys.stderr)
     stage_fps = {n: f for n, f, _ in rows}
-    enc_dec = stage_fps["decode + encode (H.264 veryfast, audio copied)"]
+    enc_dec = stage_fps["decode + encode (H.264 default settings, audio copied)"]
     trk = stage_fps["tracking only (frames in memory)"]
     # decode + track + encode run one after another: the time per frame of decode+encode
     # plus that of tracking

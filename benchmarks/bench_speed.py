@@ -10,6 +10,11 @@ Generates a 1280x720, 29.97 fps talking-face clip with AAC audio (100 frames, an
 * peak memory of a colour shift over 10 s and 60 s;
 * a folder of 8 clips (640x360, 5 s each) on 1 and on 2 worker processes.
 
+Each run also records the CPU time it used (its own and its worker processes'), so the table
+can say how many cores a run kept busy and what that allows: a run that already keeps ``u``
+of the 2 cores busy can be made at most ``2 / u`` times faster by running two of them side by
+side.
+
     python benchmarks/bench_speed.py [--repeat 3] [--skip-long]
 """
 
@@ -31,6 +36,12 @@ from machine_info import machine
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished worker processes."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def _layers(kind: str) -> list:
@@ -59,7 +70,7 @@ def _task(name: str, video: str, work: str, q: mp.Queue) -> None:
     out = Path(work) / f"out-{name}-{os.getpid()}"
     out.mkdir()
     frames = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_seconds()
     if name in ("floor", "one", "five", "long10", "long60"):
         kind = {"floor": "none", "five": "five"}.get(name, "one")
         (r,) = pf.apply_layers(video, out, _layers(kind), landmark_cache=False, seed=1)
@@ -69,7 +80,7 @@ def _task(name: str, video: str, work: str, q: mp.Queue) -> None:
         pf.apply_layers(video, out, _layers("one"), landmark_cache=cache, seed=1)  # fill the cache
         shutil.rmtree(out)
         out.mkdir()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_seconds()
         (r,) = pf.apply_layers(video, out, _layers("one"), landmark_cache=cache, seed=1)
         frames = r.frames
     elif name == "color_means":
@@ -79,17 +90,18 @@ def _task(name: str, video: str, work: str, q: mp.Queue) -> None:
         workers = int(name[-1])
         results = pf.apply_layers(video, out, _layers("one"), landmark_cache=False, seed=1, workers=workers)
         frames = sum(r.frames for r in results)
-    q.put((frames, time.perf_counter() - t0, _peak_mb()))
+    q.put((frames, time.perf_counter() - t0, _peak_mb(), _cpu_seconds() - c0))
 
 
-def measure(name: str, video: Path, work: Path) -> tuple[float, float, float]:
+def measure(name: str, video: Path, work: Path) -> tuple[float, float, float, float]:
+    """(frames per second, seconds, peak RSS in MB, cores busy on average) of one run."""
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     p = ctx.Process(target=_task, args=(name, str(video), str(work), q))
     p.start()
-    frames, seconds, peak = q.get()
+    frames, seconds, peak, cpu = q.get()
     p.join()
-    return frames / seconds, seconds, peak
+    return frames / seconds, seconds, peak, cpu / seconds
 
 
 def main() -> None:
@@ -108,18 +120,17 @@ def main() -> None:
         for i in range(8):
             write_moving_face_video(folder / f"clip{i}.mp4", n_frames=150, fps=30, size=(640, 360), motion="talk",
                                     audio=True, seed=i)
-        rows: dict[str, tuple[float, float, float]] = {}
+        rows: dict[str, tuple[float, float, float, float]] = {}
 
         def run(name: str, video: Path, repeat: int) -> None:
             runs = [measure(name, video, work) for _ in range(repeat)]
             rows[name] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
-                          max(r[2] for r in runs))
-            print(f"  {name}: {rows[name][0]:.1f} fps, {rows[name][1]:.2f} s, {rows[name][2]:.0f} MB", file=sys.stderr)
+                          max(r[2] for r in runs), statistics.median(r[3] for r in runs))
+            print(f"  {name}: {rows[name][0]:.1f} fps, {rows[name][1]:.2f} s, {rows[name][2]:.0f} MB, "
+                  f"{rows[name][3]:.2f} cores busy", file=sys.stderr)
 
-        for name in ("floor", "one", "five", "cached", "color_means"):
-            run(name, clip, args.repeat)
-        run("folder1", folder, 1)
-        run("folder2", folder, 1)
+        for name in ("floor", "one", "five", "cached", "color_means", "folder1", "folder2"):
+            run(name, folder if name.startswith("folder") else clip, args.repeat)
         if not args.skip_long:
             for seconds in (10, 60):
                 long_clip = work / f"long{seconds}.mp4"
@@ -151,6 +162,10 @@ def main() -> None:
     scale = r["folder2"][0] / r["folder1"][0]
     line("8 clips, 2 workers vs 1", f"{scale:.2f}x ({r['folder1'][0]:.0f} → {r['folder2'][0]:.0f} fps)", ">= 1.7x",
          scale >= 1.7)
+    cores = os.cpu_count() or 1
+    print(f"\nCores busy on average (of {cores}): " + ", ".join(f"{k} {v[3]:.2f}" for k, v in r.items()))
+    print(f"One worker keeps {r['folder1'][3]:.2f} cores busy, so {cores} workers can be at most "
+          f"{cores / r['folder1'][3]:.2f}x faster than one on this machine.")
 
 
 if __name__ == "__main__":

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 from pyfame.errors import PyfameValueError
 from pyfame.experiment.job_runner import run_job
+from pyfame.pipeline.process_pool import map_in_processes
 
 log = logging.getLogger(__name__)
 EXECUTORS = ("serial", "processes", "dask")
@@ -61,20 +61,7 @@ def run_jobs(jobs: list[dict[str, Any]], executor: str | None = None, workers: i
 
 
 def _processes(jobs: list[dict[str, Any]], n: int, done: Callable[[], None]) -> list[dict[str, Any]]:
-    # spawn, not fork: MediaPipe's graph threads do not survive a fork
-    context = multiprocessing.get_context("spawn")
-    records: list[dict[str, Any] | None] = [None] * len(jobs)
-    pool = ProcessPoolExecutor(max_workers=min(n, len(jobs)), mp_context=context)
-    try:
-        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            records[futures[future]] = future.result()
-            done()
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-    return [r for r in records if r is not None]
+    return map_in_processes(run_job, jobs, n, on_done=done)
 
 
 def _dask(jobs: list[dict[str, Any]], n: int, scheduler: str | None, done: Callable[[], None]) -> list[dict[str, Any]]:

@@ -144,7 +144,8 @@ def apply_layers(
             quiet = RunOptions(tracker=options.tracker, no_face=options.no_face, seed=options.resolved_seed(),
                                crf=options.crf, preset=options.preset, landmark_cache=options.landmark_cache)
             results = map_in_processes(partial(run_job, layers=layer_list, probes=probe_list, options=quiet,
-                                               operation=operation), jobs, workers, batch_bar)
+                                               operation=operation), jobs, workers,
+                                       on_done=batch_bar.update if batch_bar is not None else None)
     finally:
         if batch_bar is not None:
             batch_bar.close()

@@ -1,11 +1,11 @@
-"""Run one function over many files on spawned worker processes, results in input order."""
+"""Run one function over many items on spawned worker processes, results in input order."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 from pyfame.io.thread_budget import set_thread_budget
@@ -13,12 +13,16 @@ from pyfame.io.thread_budget import set_thread_budget
 T = TypeVar("T")
 
 
-def map_in_processes(func: Callable[[Any], T], items: Sequence[Any], workers: int, bar: Any = None) -> list[T]:
+def map_in_processes(func: Callable[[Any], T], items: Sequence[Any], workers: int,
+                     on_done: Callable[[], Any] | None = None) -> list[T]:
     """``[func(item) for item in items]`` on ``workers`` processes.
 
     Processes are spawned (MediaPipe's threads do not survive a fork) and each gets a share
     of the cores for its codec and OpenCV threads, so they do not fight over them. ``func``
     must be picklable (a module-level function or a ``functools.partial`` of one).
+    ``on_done`` is called once per finished item, in the order they finish (a progress
+    bar's ``update``). If anything fails or the run is interrupted, items not yet started are
+    cancelled before the error is raised.
 
     Examples
     --------
@@ -27,12 +31,16 @@ def map_in_processes(func: Callable[[Any], T], items: Sequence[Any], workers: in
     n = max(1, min(workers, len(items)))
     share = max(1, (os.cpu_count() or 1) // n)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=set_thread_budget,
-                             initargs=(share,)) as pool:
-        futures = [pool.submit(func, item) for item in items]
-        results = []
-        for future in futures:
-            results.append(future.result())
-            if bar is not None:
-                bar.update(1)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=set_thread_budget, initargs=(share,))
+    try:
+        futures = {pool.submit(func, item): i for i, item in enumerate(items)}
+        results: list[Any] = [None] * len(items)
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            if on_done is not None:
+                on_done()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results
