@@ -40,7 +40,7 @@ def test_second_run_uses_the_cache_and_skips_tracking(talking_video, tmp_path, m
     def no_tracking(*args, **kwargs):
         raise AssertionError("the tracker ran although the cache holds this file")
 
-    monkeypatch.setattr("pyfame.pipeline.file_pass.FaceTracker", no_tracking)
+    monkeypatch.setattr("pyfame.pipeline.face_stage.FaceTracker", no_tracking)
     second = run_file(path, None, [], [LandmarkProbe()], options)
     assert second.cache_hit
     assert second.frames_with_face == first.frames_with_face == first.frames

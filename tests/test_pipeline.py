@@ -334,3 +334,42 @@ def test_folder_on_two_worker_processes_equals_serial(talking_video, face_image,
         assert [r.error is None for r in results] == [True, True, False]
         outs[workers] = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp4", ".png")}
     assert outs[None] == outs[2] and len(outs[2]) == 2
+
+
+def test_tracking_ahead_in_a_thread_gives_the_faces_of_tracking_inline(talking_video):
+    """FaceStage tracks a video in a thread of its own, ahead of the layers; the faces must be
+    those of tracking frame by frame in the caller's thread, in frame order."""
+    from pyfame.face.tracker import FaceTracker
+    from pyfame.pipeline.face_stage import FaceStage
+
+    path, _ = talking_video
+    with open_source(path) as source:
+        frames = list(source)
+    with FaceTracker(mode="video") as tracker:
+        inline = [tracker.track(f.pixels, f.t) for f in frames]
+    stage = FaceStage(iter(frames), "video")
+    try:
+        ahead = list(stage)
+    finally:
+        stage.close()
+    assert [f.index for f, _ in ahead] == [f.index for f in frames]
+    assert all(np.array_equal(a.landmarks, b.landmarks) for (_, a), b in zip(ahead, inline))
+    assert len(stage.tracked) == len(frames)
+
+
+def test_an_error_while_tracking_ahead_reaches_the_caller(talking_video):
+    from pyfame.errors import ImageShapeError
+    from pyfame.io.frame import Frame
+    from pyfame.pipeline.face_stage import FaceStage
+
+    path, _ = talking_video
+    with open_source(path) as source:
+        good = next(iter(source))
+    bad = Frame(1, good.t + 0.04, good.pixels[..., 0])  # grey (H, W): refused by the tracker
+    stage = FaceStage(iter([good, bad]), "video")
+    try:
+        with pytest.raises(ImageShapeError):
+            for _ in stage:
+                pass
+    finally:
+        stage.close()

@@ -14,12 +14,12 @@ import pandas as pd
 from pyfame.errors import FaceNotFoundError
 from pyfame.face.faces import Faces
 from pyfame.face.landmark_cache import LandmarkCache
-from pyfame.face.tracker import FaceTracker
 from pyfame.hashing import file_sha256
 from pyfame.io import open_source
 from pyfame.io.frame import Frame
 from pyfame.io.image_sink import write_image
 from pyfame.io.video_sink import VideoSink
+from pyfame.pipeline.face_stage import FaceStage
 from pyfame.pipeline.layer import Layer, Probe, SourceInfo
 from pyfame.pipeline.prefetch import BackgroundConsumer, prefetch
 from pyfame.pipeline.run_options import HOLD_SECONDS, RunOptions
@@ -135,8 +135,6 @@ def run_file(
         cache_key = LandmarkCache.key(input_sha, options.tracker.as_dict()) if cache else None
         cached = cache.load(cache_key) if cache and cache_key else None
         result.cache_hit = cached is not None
-        tracked: list[Faces] = []
-        tracker: FaceTracker | None = None
 
         for item in (*layers, *probes):
             item.start(info)
@@ -162,18 +160,10 @@ def run_file(
         last_t = 0.0
         rows: dict[str, list[dict[str, Any]]] = {p.name: [] for p in probes}
         bar = _progress(options, source, input_path, progress_position)
+        frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
+        stage = FaceStage(frames, source.kind, options.tracker, cached, track)
         try:
-            frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
-            for frame in frames:
-                if not track:
-                    faces = Faces.empty()
-                elif cached is not None and frame.index < len(cached):
-                    faces = cached[frame.index]
-                else:
-                    if tracker is None:
-                        tracker = FaceTracker(options.tracker, mode=source.kind)
-                    faces = tracker.track(frame.pixels, frame.t)
-                    tracked.append(faces)
+            for frame, faces in stage:
                 result.frames += 1
                 pixels = frame.pixels
                 if faces:
@@ -232,12 +222,11 @@ def run_file(
         finally:
             if bar is not None:
                 bar.close()
-            if tracker is not None:
-                tracker.close()
+            stage.close()
 
-        if cache is not None and cache_key is not None and cached is None and tracked:
+        if cache is not None and cache_key is not None and cached is None and stage.tracked:
             try:
-                cache.save(cache_key, tracked)
+                cache.save(cache_key, stage.tracked)
             except OSError as exc:  # a cache that cannot be written never fails the run
                 log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
 

@@ -25,8 +25,8 @@ class _Raised:
         self.exc = exc
 
 
-def prefetch(source: Iterator[T], depth: int = 4) -> Iterator[T]:
-    """Iterate ``source`` in a thread, keeping up to ``depth`` items ready."""
+def prefetch(source: Iterator[T], depth: int = 4, name: str = "pyfame-prefetch") -> Iterator[T]:
+    """Iterate ``source`` in a thread (called ``name``), keeping up to ``depth`` items ready."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -45,7 +45,7 @@ def prefetch(source: Iterator[T], depth: int = 4) -> Iterator[T]:
         except BaseException as exc:  # handed to the consumer
             q.put(_Raised(exc))
 
-    thread = threading.Thread(target=work, name="pyfame-prefetch", daemon=True)
+    thread = threading.Thread(target=work, name=name, daemon=True)
     thread.start()
     try:
         while True:

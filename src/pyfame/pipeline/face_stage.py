@@ -1,0 +1,81 @@
+"""Each frame with its faces: none, from the landmark cache, or tracked, ahead of the layers.
+
+Examples
+--------
+>>> from pyfame.io.frame import Frame
+>>> import numpy as np
+>>> stage = FaceStage(iter([Frame(0, 0.0, np.zeros((4, 4, 3), np.uint8))]), "image", track=False)
+>>> [(frame.index, bool(faces)) for frame, faces in stage]
+[(0, False)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pyfame.face.faces import Faces
+from pyfame.face.tracker import FaceTracker, TrackingMode
+from pyfame.face.tracker_settings import TrackerSettings
+from pyfame.io.frame import Frame
+from pyfame.pipeline.prefetch import prefetch
+
+#: Frames tracked ahead of the layers. MediaPipe runs outside the GIL, so while the layers,
+#: probes and encoder work on frame k, frame k + 1 is being tracked.
+TRACK_AHEAD = 2
+
+
+class FaceStage:
+    """Pair every frame with its faces.
+
+    Frames without tracking get no faces; frames the landmark cache covers get the cached
+    faces; the rest are tracked, by one tracker created on first use, in a thread of its own
+    for videos (``ahead``). :attr:`tracked` holds the newly tracked faces in frame order,
+    for the cache; :meth:`close` releases the tracker.
+
+    Parameters
+    ----------
+    frames : iterator of Frame
+        The decoded frames, in order.
+    mode : {"video", "image"}
+        Tracking mode.
+    settings : TrackerSettings, optional
+        Tracker settings.
+    cached : sequence of Faces, optional
+        Faces from the landmark cache, by frame index.
+    track : bool
+        False: every frame gets no faces and nothing is tracked.
+    """
+
+    def __init__(self, frames: Iterator[Frame], mode: TrackingMode, settings: TrackerSettings | None = None,
+                 cached: Sequence[Faces] | None = None, track: bool = True) -> None:
+        self._frames = frames
+        self._mode = mode
+        self._settings = settings
+        self._cached = cached
+        self._track = track
+        self._tracker: FaceTracker | None = None
+        self.tracked: list[Faces] = []
+
+    def _pairs(self) -> Iterator[tuple[Frame, Faces]]:
+        for frame in self._frames:
+            if not self._track:
+                faces = Faces.empty()
+            elif self._cached is not None and frame.index < len(self._cached):
+                faces = self._cached[frame.index]
+            else:
+                if self._tracker is None:
+                    self._tracker = FaceTracker(self._settings, mode=self._mode)
+                faces = self._tracker.track(frame.pixels, frame.t)
+                self.tracked.append(faces)
+            yield frame, faces
+
+    def __iter__(self) -> Iterator[tuple[Frame, Faces]]:
+        pairs = self._pairs()
+        ahead = self._mode == "video" and self._track and self._cached is None
+        return prefetch(pairs, depth=TRACK_AHEAD, name="pyfame-tracking") if ahead else pairs
+
+    def close(self) -> None:
+        """Release the tracker (call once iteration has stopped)."""
+        if self._tracker is not None:
+            self._tracker.close()
+            self._tracker = None
