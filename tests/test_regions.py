@@ -148,3 +148,12 @@ def test_names_and_custom_paths():
     assert custom[0].include == ((1, 2, 3),) and custom[0].name == "loop:1-2-3"
     assert L.resolve_regions("cheeks+loop:1-2-3") == [L.CHEEKS_PATH, custom[0]]
     assert L.region_name([L.CHEEKS_PATH, L.NOSE_PATH]) == "cheeks+nose"
+
+
+@pytest.mark.parametrize("feather", [5e-324, 1e-9, 0.3])
+def test_a_vanishing_feather_is_a_crisp_mask_not_an_error(face, feather):
+    """Found by Hypothesis: feather_px=5e-324 halves to a sigma of 0, which OpenCV refused."""
+    image, faces = face
+    crisp = region_mask(faces, L.CHEEKS_PATH, image.shape).full()
+    soft = region_mask(faces, L.CHEEKS_PATH, image.shape, feather_px=feather).full()
+    assert np.abs(soft - crisp).max() < (0.5 if feather == 0.3 else 1e-6)

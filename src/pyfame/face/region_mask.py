@@ -182,6 +182,8 @@ def region_mask(
         for region in resolved:
             np.maximum(acc, _rasterise(local, region, shape), out=acc)
     alpha = acc.astype(np.float32) * (1.0 / 255.0)
-    if feather > 0:
-        alpha = cv2.GaussianBlur(alpha, (0, 0), sigmaX=feather / 2.0, borderType=cv2.BORDER_CONSTANT)
+    sigma = feather / 2.0
+    if sigma > 0:  # a feather of 5e-324 halves to 0: no blur, not an OpenCV error
+        k = 2 * math.ceil(4 * sigma) + 1  # OpenCV's own choice for float images, made explicit
+        alpha = cv2.GaussianBlur(alpha, (k, k), sigmaX=sigma, borderType=cv2.BORDER_CONSTANT)
     return RegionMask((x0, y0, x1, y1), alpha, (h, w))
