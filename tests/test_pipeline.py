@@ -373,3 +373,28 @@ def test_an_error_while_tracking_ahead_reaches_the_caller(talking_video):
                 pass
     finally:
         stage.close()
+
+
+def test_prefetch_stops_its_thread_and_closes_its_source_when_the_consumer_stops():
+    """A consumer that stops early must not leave the producer blocked on a full queue (it
+    was, for up to the 5 s join timeout, when the source was already exhausted), and a
+    generator source gets its cleanup run at once (nested stages: decode under tracking)."""
+    import threading
+    import time
+
+    from pyfame.pipeline.prefetch import prefetch
+
+    cleaned = []
+
+    def source():
+        try:
+            yield from range(3)
+        finally:
+            cleaned.append(True)
+
+    stream = prefetch(source(), depth=2, name="pyfame-test-prefetch")
+    assert next(stream) == 0
+    time.sleep(0.3)  # the producer has queued 1 and 2 and finished the source
+    stream.close()
+    assert not [t for t in threading.enumerate() if t.name == "pyfame-test-prefetch"]
+    assert cleaned == [True]

@@ -28,9 +28,10 @@ class FaceStage:
     """Pair every frame with its faces.
 
     Frames without tracking get no faces; frames the landmark cache covers get the cached
-    faces; the rest are tracked, by one tracker created on first use, in a thread of its own
-    for videos (``ahead``). :attr:`tracked` holds the newly tracked faces in frame order,
-    for the cache; :meth:`close` releases the tracker.
+    faces; the rest are tracked, by one tracker created on first use. A video without a
+    cache is tracked in a thread of its own, :data:`TRACK_AHEAD` frames ahead of the caller.
+    :attr:`tracked` holds the newly tracked faces in frame order, for the cache;
+    :meth:`close` stops the tracking thread and releases the tracker.
 
     Parameters
     ----------
@@ -54,6 +55,7 @@ class FaceStage:
         self._cached = cached
         self._track = track
         self._tracker: FaceTracker | None = None
+        self._iterator: Iterator[tuple[Frame, Faces]] | None = None
         self.tracked: list[Faces] = []
 
     def _pairs(self) -> Iterator[tuple[Frame, Faces]]:
@@ -72,10 +74,14 @@ class FaceStage:
     def __iter__(self) -> Iterator[tuple[Frame, Faces]]:
         pairs = self._pairs()
         ahead = self._mode == "video" and self._track and self._cached is None
-        return prefetch(pairs, depth=TRACK_AHEAD, name="pyfame-tracking") if ahead else pairs
+        self._iterator = prefetch(pairs, depth=TRACK_AHEAD, name="pyfame-tracking") if ahead else pairs
+        return self._iterator
 
     def close(self) -> None:
-        """Release the tracker (call once iteration has stopped)."""
+        """Stop tracking (waiting for the thread) and release the tracker."""
+        if self._iterator is not None:
+            self._iterator.close()  # type: ignore[attr-defined]  # a generator
+            self._iterator = None
         if self._tracker is not None:
             self._tracker.close()
             self._tracker = None

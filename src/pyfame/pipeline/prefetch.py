@@ -30,20 +30,28 @@ def prefetch(source: Iterator[T], depth: int = 4, name: str = "pyfame-prefetch")
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
+    def offer(item: Any) -> bool:
+        """Queue ``item`` unless the consumer has stopped; False once it has."""
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def work() -> None:
         try:
             for item in source:
-                while not stop.is_set():
-                    try:
-                        q.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(item):
                     return
-            q.put(_DONE)
+            offer(_DONE)
         except BaseException as exc:  # handed to the consumer
-            q.put(_Raised(exc))
+            offer(_Raised(exc))
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:  # a generator source: run its cleanup (nested stages) now
+                close()
 
     thread = threading.Thread(target=work, name=name, daemon=True)
     thread.start()
