@@ -102,13 +102,45 @@ def test_video_colours_come_back_and_the_stream_says_how(tmp_path, size):
             sink.write(Frame(i, i / 25, frame))
     with av.open(str(tmp_path / "c.mp4")) as c:
         cc = c.streams.video[0].codec_context
-        assert (cc.colorspace, cc.color_range, cc.color_primaries) == (6, 1, 1)  # smpte170m, tv, bt709
+        assert (cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc) == (6, 1, 1, 1)  # smpte170m, tv
     with open_source(tmp_path / "c.mp4") as s:
         back = next(iter(s)).pixels
     for i, c in enumerate(colours):
         # the middle of each patch, away from chroma blending at the edges
         patch = back[h // 4: 3 * h // 4, i * band + 4:(i + 1) * band - 4].reshape(-1, 3).astype(int)
         assert np.abs(patch - c).max() <= 3, (c, patch.mean(axis=0))
+
+
+def test_rgb_to_i420_matches_bt601_with_block_mean_chroma():
+    """Luma per pixel and chroma of each 2x2 block's mean colour, BT.601 limited range, within
+    rounding of the exact values (OpenCV's own I420 takes the top-left pixel's chroma)."""
+    from pyfame.io.yuv420 import rgb_to_i420
+
+    rgb = np.random.default_rng(5).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    f = rgb.astype(np.float64)
+    y = 16 + (65.481 * f[..., 0] + 128.553 * f[..., 1] + 24.966 * f[..., 2]) / 255
+    m = f.reshape(24, 2, 32, 2, 3).mean(axis=(1, 3))
+    cb = 128 + (-37.797 * m[..., 0] - 74.203 * m[..., 1] + 112 * m[..., 2]) / 255
+    cr = 128 + (112 * m[..., 0] - 93.786 * m[..., 1] - 18.214 * m[..., 2]) / 255
+    out = rgb_to_i420(rgb).reshape(-1).astype(np.float64)
+    planes = (out[:48 * 64].reshape(48, 64), out[48 * 64:48 * 64 + 24 * 32].reshape(24, 32),
+              out[48 * 64 + 24 * 32:].reshape(24, 32))
+    for got, want in zip(planes, (y, cb, cr)):
+        assert np.abs(got - want).max() <= 1.0
+
+
+def test_one_pixel_colour_detail_keeps_its_colour_in_video(tmp_path):
+    """A red pixel in the bottom-right of every 2x2 block of grey: the written video must
+    carry the blocks' mean colour, not drop the red (point-sampled chroma did)."""
+    frame = np.full((64, 96, 3), 128, np.uint8)
+    frame[1::2, 1::2] = (255, 0, 0)
+    with VideoSink(tmp_path / "dots.mp4", 96, 64, 25, crf=0) as sink:
+        sink.write(Frame(0, 0.0, frame))
+    with open_source(tmp_path / "dots.mp4") as s:
+        back = next(iter(s)).pixels.astype(float)
+    blocks = back.reshape(32, 2, 48, 2, 3).mean(axis=(1, 3))[4:-4, 4:-4]
+    want = frame.astype(float).reshape(32, 2, 48, 2, 3).mean(axis=(1, 3))[4:-4, 4:-4]
+    assert np.abs(blocks - want).max() < 4, (blocks.mean(axis=(0, 1)), want.mean(axis=(0, 1)))
 
 
 def test_default_encoding_is_baseline_without_b_frames(tmp_path):

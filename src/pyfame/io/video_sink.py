@@ -10,12 +10,12 @@ from pathlib import Path
 from types import TracebackType
 
 import av
-import cv2
 import numpy as np
 
 from pyfame.errors import FileWriteError, ImageShapeError, PyfameValueError
 from pyfame.io.atomic_write import temp_path_beside
 from pyfame.io.frame import Frame
+from pyfame.io.yuv420 import rgb_to_i420
 from pyfame.validation import check_choice, check_int
 
 log = logging.getLogger(__name__)
@@ -32,9 +32,12 @@ DEFAULT_CRF = 15
 #: libx264 threads, whatever the machine: see VideoSink._open.
 X264_THREADS = 4
 #: The colour description written into the stream (H.264 VUI): BT.601 matrix (what both
-#: OpenCV's RGB->I420 and swscale's default conversion use), limited "TV" range, BT.709/sRGB
-#: primaries. Without it a player guesses, and for HD most guess BT.709, which shifts hues.
-COLOR_TAGS = {"colorspace": 6, "color_range": 1, "color_primaries": 1}  # AVCOL_SPC_SMPTE170M, AVCOL_RANGE_MPEG, AVCOL_PRI_BT709
+#: rgb_to_i420 and swscale's default conversion use), limited "TV" range, BT.709 (= sRGB)
+#: primaries and BT.709 transfer. Without it a player guesses, and for HD most guess a BT.709
+#: matrix, which shifts hues.
+COLOR_TAGS = {  # AVCOL_SPC_SMPTE170M, AVCOL_RANGE_MPEG, AVCOL_PRI_BT709, AVCOL_TRC_BT709
+    "colorspace": 6, "color_range": 1, "color_primaries": 1, "color_trc": 1,
+}
 #: Audio codecs that go into an MP4 as they are; others are re-encoded to AAC.
 MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "alac", "flac", "ac3", "eac3"})
 
@@ -223,12 +226,13 @@ class VideoSink:
     def _to_video_frame(self, pixels: np.ndarray) -> av.VideoFrame:
         """RGB pixels as a frame in the encoder's own format.
 
-        For 4:2:0, OpenCV's SIMD conversion (BT.601, limited range, 2x2 chroma average) is
-        about 4x faster than the swscale conversion PyAV would otherwise run inside
-        ``encode``; 4:4:4 (odd sizes) goes through swscale with the same matrix.
+        4:2:0 is converted here (:func:`~pyfame.io.yuv420.rgb_to_i420`: BT.601, limited
+        range, chroma of each 2x2 block's mean colour), faster than the swscale conversion
+        PyAV would otherwise run inside ``encode``; 4:4:4 (odd sizes) goes through swscale
+        with the same matrix.
         """
         if self.pix_fmt == "yuv420p":
-            return av.VideoFrame.from_ndarray(cv2.cvtColor(pixels, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
+            return av.VideoFrame.from_ndarray(rgb_to_i420(pixels), format="yuv420p")
         return av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
 
     @property
