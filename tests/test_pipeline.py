@@ -398,3 +398,45 @@ def test_prefetch_stops_its_thread_and_closes_its_source_when_the_consumer_stops
     stream.close()
     assert not [t for t in threading.enumerate() if t.name == "pyfame-test-prefetch"]
     assert cleaned == [True]
+
+
+def test_face_stage_releases_tracker_and_source_from_the_thread_that_used_them(monkeypatch):
+    """Stopping early: the tracker is closed after its last use, by the tracking thread
+    itself (never under a running track call from another thread), and the frame source's
+    cleanup runs (the decoding thread stops, its file closes)."""
+    import threading
+
+    from pyfame.face.faces import Faces
+    from pyfame.io.frame import Frame
+    from pyfame.pipeline import face_stage
+
+    events = []
+
+    class FakeTracker:
+        def __init__(self, settings=None, mode="video"):
+            pass
+
+        def track(self, pixels, t):
+            events.append(("track", threading.current_thread().name))
+            return Faces.empty()
+
+        def close(self):
+            events.append(("close", threading.current_thread().name))
+
+    monkeypatch.setattr(face_stage, "FaceTracker", FakeTracker)
+    source_closed = []
+
+    def frames():
+        try:
+            for i in range(50):
+                yield Frame(i, i / 25, np.zeros((8, 8, 3), np.uint8))
+        finally:
+            source_closed.append(True)
+
+    stage = face_stage.FaceStage(frames(), "video")
+    stream = iter(stage)
+    next(stream)
+    stage.close()
+    assert events[-1] == ("close", "pyfame-tracking")
+    assert all(name == "pyfame-tracking" for _, name in events)
+    assert source_closed == [True]

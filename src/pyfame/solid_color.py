@@ -21,7 +21,7 @@ import numpy as np
 def fill_color(image: np.ndarray, color: Sequence[float] | np.ndarray) -> np.ndarray:
     """Set every pixel of ``image`` (uint8 ``(H, W, C)``, C-contiguous) to ``color``, in place.
 
-    ``color`` is rounded to the nearest integer and clipped to 0-255.
+    ``color`` is rounded like :func:`numpy.rint` (halves to even) and clipped to 0-255.
 
     Examples
     --------

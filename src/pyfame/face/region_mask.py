@@ -74,7 +74,8 @@ class RegionMask:
         mixed = replacement - base
         mixed *= self.alpha[..., None]
         mixed += base
-        roi[:] = np.rint(mixed, out=mixed)  # already within 0-255: a mix of two uint8 values
+        np.clip(np.rint(mixed, out=mixed), 0, 255, out=mixed)  # in range already for uint8 and 0 <= alpha <= 1
+        roi[:] = mixed
         return out
 
     def within(self, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -184,6 +185,6 @@ def region_mask(
     alpha = acc.astype(np.float32) * (1.0 / 255.0)
     sigma = feather / 2.0
     if sigma > 0:  # a feather of 5e-324 halves to 0: no blur, not an OpenCV error
-        k = 2 * math.ceil(4 * sigma) + 1  # OpenCV's own choice for float images, made explicit
+        k = int(round(8 * sigma + 1)) | 1  # OpenCV's own choice for float images, made explicit
         alpha = cv2.GaussianBlur(alpha, (k, k), sigmaX=sigma, borderType=cv2.BORDER_CONSTANT)
     return RegionMask((x0, y0, x1, y1), alpha, (h, w))

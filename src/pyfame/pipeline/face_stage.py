@@ -30,8 +30,8 @@ class FaceStage:
     Frames without tracking get no faces; frames the landmark cache covers get the cached
     faces; the rest are tracked, by one tracker created on first use. A video without a
     cache is tracked in a thread of its own, :data:`TRACK_AHEAD` frames ahead of the caller.
-    :attr:`tracked` holds the newly tracked faces in frame order, for the cache;
-    :meth:`close` stops the tracking thread and releases the tracker.
+    :attr:`tracked` holds the newly tracked faces in frame order, for the cache (complete
+    once iteration has ended); :meth:`close` stops early.
 
     Parameters
     ----------
@@ -54,22 +54,32 @@ class FaceStage:
         self._settings = settings
         self._cached = cached
         self._track = track
-        self._tracker: FaceTracker | None = None
         self._iterator: Iterator[tuple[Frame, Faces]] | None = None
         self.tracked: list[Faces] = []
 
     def _pairs(self) -> Iterator[tuple[Frame, Faces]]:
-        for frame in self._frames:
-            if not self._track:
-                faces = Faces.empty()
-            elif self._cached is not None and frame.index < len(self._cached):
-                faces = self._cached[frame.index]
-            else:
-                if self._tracker is None:
-                    self._tracker = FaceTracker(self._settings, mode=self._mode)
-                faces = self._tracker.track(frame.pixels, frame.t)
-                self.tracked.append(faces)
-            yield frame, faces
+        # The thread that runs this generator owns the tracker and the frame source: it
+        # releases both when it ends, is closed, or fails, so nothing it uses is closed under
+        # it from another thread.
+        tracker: FaceTracker | None = None
+        try:
+            for frame in self._frames:
+                if not self._track:
+                    faces = Faces.empty()
+                elif self._cached is not None and frame.index < len(self._cached):
+                    faces = self._cached[frame.index]
+                else:
+                    if tracker is None:
+                        tracker = FaceTracker(self._settings, mode=self._mode)
+                    faces = tracker.track(frame.pixels, frame.t)
+                    self.tracked.append(faces)
+                yield frame, faces
+        finally:
+            if tracker is not None:
+                tracker.close()
+            close_frames = getattr(self._frames, "close", None)
+            if close_frames is not None:  # a decoding stage: stop its thread, close the file
+                close_frames()
 
     def __iter__(self) -> Iterator[tuple[Frame, Faces]]:
         pairs = self._pairs()
@@ -78,10 +88,8 @@ class FaceStage:
         return self._iterator
 
     def close(self) -> None:
-        """Stop tracking (waiting for the thread) and release the tracker."""
+        """Stop: the tracking thread (if any) is told to end and waited for; the tracker and
+        the frame source are released by whichever thread used them."""
         if self._iterator is not None:
             self._iterator.close()  # type: ignore[attr-defined]  # a generator
             self._iterator = None
-        if self._tracker is not None:
-            self._tracker.close()
-            self._tracker = None
