@@ -4,8 +4,9 @@ Decodes the generated 720p talking-face clip once, then writes the same frames t
 ``VideoSink`` with each (preset, CRF) and measures: encoding frames per second (frames held
 in memory, so only conversion and encoding are timed), file size, fidelity of the written
 video to the frames it was given (PSNR and SSIM on the luma plane, where the encoder's
-losses are; chroma subsampling is the same for all), the H.264 profile, and single-threaded
-decoding speed (what a player spends showing it).
+losses are, and PSNR of the decoded RGB, which adds the 4:2:0 chroma subsampling that all
+settings share), the H.264 profile, and single-threaded decoding speed (what a player spends
+showing it).
 
     python benchmarks/bench_encoder_presets.py [--frames 100]
 """
@@ -66,19 +67,22 @@ def main() -> None:
                 profile = stream.codec_context.profile
                 stream.thread_type = "NONE"
                 t0 = time.perf_counter()
-                decoded = [frame.to_ndarray()[:720] for frame in c.decode(stream)]
-                decode_fps = len(decoded) / (time.perf_counter() - t0)
+                decoded_frames = list(c.decode(stream))
+                decode_fps = len(decoded_frames) / (time.perf_counter() - t0)
+            decoded = [frame.to_ndarray()[:720] for frame in decoded_frames]
+            psnr_rgb = float(np.mean([_psnr(d.to_ndarray(format="rgb24"), f.pixels)
+                                      for d, f in zip(decoded_frames, frames)]))
             psnr = float(np.mean([_psnr(d, r) for d, r in zip(decoded, reference)]))
             ssim = float(np.mean([structural_similarity(d, r) for d, r in zip(decoded[::5], reference[::5])]))
             default = " (default)" if (preset, crf) == (DEFAULT_PRESET, DEFAULT_CRF) else ""
-            rows.append((f"`{preset}`, CRF {crf}{default}", encode_fps, out.stat().st_size / 1e6, psnr, ssim, profile,
-                         decode_fps))
+            rows.append((f"`{preset}`, CRF {crf}{default}", encode_fps, out.stat().st_size / 1e6, psnr, ssim, psnr_rgb,
+                         profile, decode_fps))
 
     print(f"\nMachine: {machine()}; clip 1280x720, 29.97 fps, {args.frames} frames\n")
-    print("| preset, CRF | encode fps | size (MB) | PSNR-Y (dB) | SSIM-Y | profile | decode fps, 1 thread |")
-    print("|---|---:|---:|---:|---:|---|---:|")
-    for name, enc, size, psnr, ssim, profile, dec in rows:
-        print(f"| {name} | {enc:.0f} | {size:.2f} | {psnr:.2f} | {ssim:.4f} | {profile} | {dec:.0f} |")
+    print("| preset, CRF | encode fps | size (MB) | PSNR-Y (dB) | SSIM-Y | PSNR-RGB (dB) | profile | decode fps, 1 thread |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|")
+    for name, enc, size, psnr, ssim, psnr_rgb, profile, dec in rows:
+        print(f"| {name} | {enc:.0f} | {size:.2f} | {psnr:.2f} | {ssim:.4f} | {psnr_rgb:.2f} | {profile} | {dec:.0f} |")
 
 
 if __name__ == "__main__":

@@ -175,3 +175,22 @@ def test_cli_run_dry_run_and_verify(tmp_path, inputs):
 def test_verify_on_a_seed_function_output(face_image, tmp_path):
     (r,) = pf.face_color_shift(face_image, tmp_path, shift_color="yellow", landmark_regions=pf.CHIN_PATH)
     assert verify_output(r.output).identical
+
+
+def test_verify_names_the_software_that_changed_when_bytes_differ(face_image, tmp_path):
+    import json
+
+    from pyfame.io import read_image, write_image
+    from pyfame.provenance import sidecar_path
+
+    (r,) = pf.face_color_shift(face_image, tmp_path, shift_color="yellow", landmark_regions=pf.CHIN_PATH)
+    pixels = read_image(r.output)
+    pixels[0, 0] = 255 - pixels[0, 0]
+    write_image(r.output, pixels)  # as if an older version had made it differently
+    side = sidecar_path(r.output)
+    record = json.loads(side.read_text())
+    record["pyfame"] = "0.0.1"
+    side.write_text(json.dumps(record))
+    report = verify_output(r.output)
+    assert not report.identical and report.differing_pixels == 1
+    assert "pyfame 0.0.1 -> " in report.message

@@ -78,7 +78,23 @@ def verify_output(output: str | os.PathLike[str]) -> VerifyReport:
         run_file(source, again, layers, probes, options, record.get("operation", "verify"))
         if again.read_bytes() == out.read_bytes():
             return VerifyReport(out, True, f"{out}: identical ({record['output']['sha256'][:12]}…)")
-        return _compare(out, again)
+        report = _compare(out, again)
+        changed = _changed_software(record)
+        if changed:
+            report.message += f"; made with other software ({changed}), which can explain it"
+        return report
+
+
+def _changed_software(record: dict) -> str:
+    """The versions in a sidecar that differ from this installation, e.g. ``pyfame 0.1.0 -> 0.2.0``."""
+    from pyfame.provenance import environment
+
+    now = environment()
+    then_pkgs, now_pkgs = record.get("packages") or {}, now["packages"]
+    pairs = [("pyfame", record.get("pyfame"), now["pyfame"]),
+             *((name, then_pkgs.get(name), now_pkgs.get(name)) for name in now_pkgs),
+             ("model", (record.get("model") or {}).get("sha256"), now["model"]["sha256"])]
+    return ", ".join(f"{name} {old} -> {new}" for name, old, new in pairs if old is not None and old != new)
 
 
 def _compare(out: Path, again: Path) -> VerifyReport:
