@@ -24,7 +24,7 @@ X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
 )
 #: The default speed preset and quality: ``ultrafast`` at CRF 15 matches the luma fidelity of
-#: ``veryfast`` at CRF 18 (PSNR-Y 48.8 dB on the benchmark clip) at 3.4x the encoding speed,
+#: ``veryfast`` at CRF 18 (PSNR-Y 48.8 dB on the benchmark clip) at 2.7x the encoding speed,
 #: gives Constrained Baseline streams (no B-frames, the cheapest to decode in experiment
 #: software), and costs about 4x the file size. See docs/benchmarks.md, "Encoder defaults".
 DEFAULT_PRESET = "ultrafast"

@@ -84,7 +84,7 @@ def apply_layers(
     crf, preset
         H.264 quality and speed: ``ultrafast`` at CRF 15 by default (fast, visually lossless,
         large files); ``preset="veryfast", crf=18`` gives the same fidelity in a quarter of
-        the bytes at 30% of the encoding speed.
+        the bytes at about a third of the encoding speed.
     landmark_cache : bool or path
         Reuse tracked landmarks of a file seen before (default on).
     progress : bool
