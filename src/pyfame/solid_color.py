@@ -18,33 +18,21 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def fill_color(image: np.ndarray, color: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Set every pixel of ``image`` (uint8 ``(H, W, C)``, C-contiguous) to ``color``, in place.
-
-    ``color`` is rounded like :func:`numpy.rint` (halves to even) and clipped to 0-255.
-
-    Examples
-    --------
-    >>> fill_color(np.zeros((1, 2, 3), np.uint8), (9.6, 0, 255)).tolist()
-    [[[10, 0, 255], [10, 0, 255]]]
-    """
-    h, w, c = image.shape
-    pixel = np.clip(np.rint(np.asarray(color, np.float64)), 0, 255).astype(np.uint8)
-    if pixel.shape != (c,):
-        raise ValueError(f"color must have {c} values, got {pixel.tolist()}")
-    if image.flags.c_contiguous:
-        image.reshape(h, w * c)[:] = np.tile(pixel, w)
-    else:
-        image[:] = pixel
-    return image
-
-
 def solid_color(shape: tuple[int, int], color: Sequence[float] | np.ndarray) -> np.ndarray:
     """A new uint8 ``(H, W, 3)`` image of one colour.
 
+    ``color`` (three values) is rounded like :func:`numpy.rint` (halves to even) and clipped
+    to 0-255.
+
     Examples
     --------
-    >>> solid_color((1, 1), (255, 0, 0)).tolist()
-    [[[255, 0, 0]]]
+    >>> solid_color((1, 2), (9.6, 0, 255)).tolist()
+    [[[10, 0, 255], [10, 0, 255]]]
     """
-    return fill_color(np.empty((int(shape[0]), int(shape[1]), 3), np.uint8), color)
+    h, w = int(shape[0]), int(shape[1])
+    pixel = np.clip(np.rint(np.asarray(color, np.float64)), 0, 255).astype(np.uint8)
+    if pixel.shape != (3,):
+        raise ValueError(f"color must have 3 values, got {pixel.tolist()}")
+    out = np.empty((h, w, 3), np.uint8)
+    out.reshape(h, w * 3)[:] = np.tile(pixel, w)  # one row, copied down
+    return out

@@ -20,6 +20,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+
 def rgb_to_i420(pixels: np.ndarray) -> np.ndarray:
     """RGB uint8 ``(H, W, 3)`` with even H and W as an I420 array ``(H * 3 // 2, W)``.
 
