@@ -65,7 +65,7 @@ def stage_track(video: Path, work: Path) -> int:
 
 def _pipeline(video: Path, work: Path, cache: bool) -> int:
     import pyfame as pf
-    from pyfame.core.landmark_overlay import LandmarkOverlay
+    from pyfame.core.analysis.landmark_overlay import LandmarkOverlay
 
     out = work / ("cached" if cache else "first")
     out.mkdir(exist_ok=True)

@@ -9,7 +9,7 @@ from pyfame.face.faces import Faces
 from pyfame.face.landmark_cache import LandmarkCache
 from pyfame.pipeline.file_pass import run_file
 from pyfame.pipeline.run_options import RunOptions
-from pyfame.core.landmark_table import LandmarkProbe
+from pyfame.core.analysis.landmark_probe import LandmarkProbe
 
 
 def test_round_trip(tmp_path):

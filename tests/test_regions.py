@@ -12,7 +12,7 @@ from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.tracker import FaceTracker
 from pyfame.samples import sample_face
-from pyfame.utils import landmarks as L
+from pyfame.face import regions as L
 
 
 @pytest.fixture(scope="module")

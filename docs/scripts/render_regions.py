@@ -13,7 +13,7 @@ import numpy as np
 from pyfame.face.region_mask import region_mask
 from pyfame.face.tracker import FaceTracker
 from pyfame.samples import sample_face
-from pyfame.utils import landmarks as L
+from pyfame.face import regions as L
 
 TILE = 170
 CROP = (150, 40, 330, 220)  # x0, y0, x1, y1 of the head in the 512x512 sample

@@ -110,7 +110,7 @@ def info(ctx: click.Context, file: Path, no_faces: bool, as_json: bool) -> None:
 @click.pass_context
 def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blendshapes: bool, head_pose: bool) -> None:
     """Per-frame table of the 478 landmarks (pixels and normalised) of FILE."""
-    from pyfame.core.landmark_table import landmark_table, write_table
+    from pyfame.core.analysis.landmark_probe import landmark_table, write_table
     from pyfame.errors import PyfameValueError
     from pyfame.face.tracker_settings import TrackerSettings
 

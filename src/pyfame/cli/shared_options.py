@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
-from pyfame.utils.landmarks import REGION_NAMES
+from pyfame.face.regions import REGION_NAMES
 
 
 def io_options(func: Callable[..., Any]) -> Callable[..., Any]:

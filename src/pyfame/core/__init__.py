@@ -27,7 +27,7 @@ from pyfame.core.coloring import (
     face_color_shift,
     face_saturation_shift,
 )
-from pyfame.core.landmark_overlay import LandmarkOverlay
+from pyfame.core.analysis.landmark_overlay import LandmarkOverlay
 from pyfame.core.point_light_display import PointLightDisplay, PointLightProbe, generate_point_light_display
 from pyfame.core.scrambling import GridScramble, LandmarkScramble, PhaseScramble, facial_scramble
 from pyfame.core.temporal_transforms import generate_shuffled_block_array, order_blocks, shuffle_frame_order
@@ -44,7 +44,7 @@ from pyfame.core.occlusion import (
 )
 from pyfame.utils import *
 from pyfame.utils import __all__ as _utils_all
-from pyfame.core.landmark_table import LandmarkProbe, landmark_table
+from pyfame.core.analysis.landmark_probe import LandmarkProbe, landmark_table
 from pyfame.errors import *
 from pyfame.errors import __all__ as _errors_all
 from pyfame.pipeline import (

@@ -10,7 +10,7 @@ from pyfame.errors import PyfameValueError
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import RegionMask, region_mask
 from pyfame.pipeline.layer import Layer, SourceInfo
-from pyfame.utils.landmarks import region_name, resolve_regions
+from pyfame.face.regions import region_name, resolve_regions
 from pyfame.utils.timing_functions import (
     call_timing_function,
     check_timing_kwargs,

@@ -13,7 +13,7 @@ def layer_classes() -> dict[str, type[Layer]]:
     """Every layer PyFAME ships, by its ``name``."""
     from pyfame.core.analysis.optical_flow import OpticalFlow
     from pyfame.core.coloring import BrightnessShift, ColorShift, SaturationShift
-    from pyfame.core.landmark_overlay import LandmarkOverlay
+    from pyfame.core.analysis.landmark_overlay import LandmarkOverlay
     from pyfame.core.occlusion import Blur, Bubbles, Mask, Noise, Occlusion
     from pyfame.core.point_light_display import PointLightDisplay
     from pyfame.core.scrambling import GridScramble, LandmarkScramble, PhaseScramble
@@ -26,7 +26,7 @@ def layer_classes() -> dict[str, type[Layer]]:
 def probe_classes() -> dict[str, type[Probe]]:
     """The probes that can be named in an experiment file."""
     from pyfame.core.analysis.color_means_probe import ColorMeansProbe
-    from pyfame.core.landmark_table import LandmarkProbe
+    from pyfame.core.analysis.landmark_probe import LandmarkProbe
 
     return {c.name: c for c in (ColorMeansProbe, LandmarkProbe)}
 

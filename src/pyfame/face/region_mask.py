@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from pyfame.face.faces import Faces
-from pyfame.utils.landmarks import Region, resolve_regions
+from pyfame.face.regions import Region, resolve_regions
 from pyfame.validation import check_float
 
 _SHIFT = 4  # sub-pixel bits for cv2.fillPoly
@@ -153,7 +153,7 @@ def region_mask(
     faces : Faces
         Tracked faces of the frame (landmarks in pixels).
     regions : region or list of regions
-        Anything :func:`~pyfame.utils.landmarks.resolve_regions` accepts.
+        Anything :func:`~pyfame.face.regions.resolve_regions` accepts.
     frame_shape : tuple
         The frame's shape; only ``(H, W)`` is used.
     feather_px : float
@@ -161,7 +161,7 @@ def region_mask(
 
     Examples
     --------
-    >>> from pyfame.utils.landmarks import CHEEKS_PATH
+    >>> from pyfame.face.regions import CHEEKS_PATH
     >>> m = region_mask(Faces.empty(), CHEEKS_PATH, (480, 640, 3))
     >>> m.empty
     True

@@ -4,8 +4,8 @@ logging set-up and media helpers."""
 from pyfame.utils.display_options import *
 from pyfame.utils.display_options import __all__ as _display_all
 from pyfame.utils.geometry import compute_line_intersection, compute_rot_angle, get_variable_name
-from pyfame.utils.landmarks import *
-from pyfame.utils.landmarks import __all__ as _landmarks_all
+from pyfame.face.regions import *
+from pyfame.face.regions import __all__ as _landmarks_all
 from pyfame.utils.predefined_constants import *
 from pyfame.utils.predefined_constants import __all__ as _constants_all
 from pyfame.utils.setup_logging import setup_logging

@@ -15,7 +15,7 @@ color options (shift_color):
 
 from __future__ import annotations
 
-from pyfame.utils import landmarks as _landmarks
+from pyfame.face import regions as _landmarks
 from pyfame.utils import predefined_constants as _c
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Probe, SourceInfo
-from pyfame.utils.landmarks import (
+from pyfame.face.regions import (
     CHEEKS_PATH,
     CHIN_PATH,
     FACE_OVAL_MASK,

@@ -8,7 +8,7 @@ from typing import Any
 from pyfame.core.analysis.color_means_probe import DEFAULT_REGIONS, ColorMeansProbe
 from pyfame.core.analysis.optical_flow import OpticalFlow
 from pyfame.core.analysis.plots import plot_table
-from pyfame.core.landmark_table import LandmarkProbe
+from pyfame.core.analysis.landmark_probe import LandmarkProbe
 from pyfame.core.seed_runner import (
     check_common,
     reject_unknown_keywords,

@@ -17,7 +17,7 @@ import numpy as np
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, Probe, SourceInfo
-from pyfame.utils.landmarks import CHEEKS_PATH, CHIN_PATH, FACE_OVAL_MASK, NOSE_PATH, resolve_regions
+from pyfame.face.regions import CHEEKS_PATH, CHIN_PATH, FACE_OVAL_MASK, NOSE_PATH, resolve_regions
 from pyfame.utils.predefined_constants import OPTICAL_FLOW_NAMES, SPARSE_OPTICAL_FLOW, options
 from pyfame.validation import check_choice, check_color, check_float, check_int
 

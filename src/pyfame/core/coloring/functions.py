@@ -8,7 +8,7 @@ from typing import Any
 from pyfame.core.coloring.layers import BrightnessShift, ColorShift, SaturationShift
 from pyfame.core.seed_runner import check_common, run_seed_function, split_run_keywords
 from pyfame.pipeline.file_pass import FileResult
-from pyfame.utils.landmarks import FACE_SKIN_PATH
+from pyfame.face.regions import FACE_SKIN_PATH
 from pyfame.utils.predefined_constants import COLOR_RED
 from pyfame.utils.timing_functions import linear
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from pyfame.core.timed_region_layer import TimedRegionLayer
 from pyfame.face.faces import Faces
-from pyfame.utils.landmarks import FACE_SKIN_PATH
+from pyfame.face.regions import FACE_SKIN_PATH
 from pyfame.utils.predefined_constants import COLOR_NAMES, COLOR_RED, options
 from pyfame.utils.timing_functions import linear
 from pyfame.validation import check_choice, check_float

@@ -11,7 +11,7 @@ from pyfame.errors import PyfameValueError
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer
-from pyfame.utils.landmarks import FACE_OVAL_MASK, region_name, resolve_regions
+from pyfame.face.regions import FACE_OVAL_MASK, region_name, resolve_regions
 from pyfame.utils.predefined_constants import BLUR_METHOD_GAUSSIAN, BLUR_METHOD_NAMES, options
 from pyfame.validation import check_choice, check_float, check_int
 

@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from pyfame.core.face_geometry import face_width, from_face, mean_face_color, to_face
+from pyfame.face.face_frame import face_width, from_face, mean_face_color, to_face
 from pyfame.errors import PyfameValueError
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, SourceInfo
 from pyfame.solid_color import solid_color
-from pyfame.utils.landmarks import FACE_OVAL_MASK
+from pyfame.face.regions import FACE_OVAL_MASK
 from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
 
 

@@ -17,7 +17,7 @@ from pyfame.core.seed_runner import (
     split_run_keywords,
 )
 from pyfame.pipeline.file_pass import FileResult
-from pyfame.utils.landmarks import BOTH_EYES_PATH, FACE_OVAL_MASK
+from pyfame.face.regions import BOTH_EYES_PATH, FACE_OVAL_MASK
 from pyfame.utils.predefined_constants import (
     BLUR_METHOD_GAUSSIAN,
     NOISE_METHOD_PIXELATE,

@@ -11,7 +11,7 @@ from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, SourceInfo
 from pyfame.solid_color import solid_color
-from pyfame.utils.landmarks import FACE_OVAL_MASK, region_name, resolve_regions
+from pyfame.face.regions import FACE_OVAL_MASK, region_name, resolve_regions
 from pyfame.validation import check_bool, check_color, check_float
 
 

@@ -7,12 +7,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pyfame.core.face_geometry import face_width
+from pyfame.face.face_frame import face_width
 from pyfame.errors import PyfameValueError
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer
-from pyfame.utils.landmarks import FACE_OVAL_MASK, region_name, resolve_regions
+from pyfame.face.regions import FACE_OVAL_MASK, region_name, resolve_regions
 from pyfame.utils.predefined_constants import NOISE_METHOD_NAMES, NOISE_METHOD_PIXELATE, options
 from pyfame.validation import check_choice, check_float, check_int
 

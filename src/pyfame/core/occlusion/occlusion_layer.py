@@ -8,12 +8,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pyfame.core.face_geometry import eye_line_angle, mean_face_color
+from pyfame.face.face_frame import eye_line_angle, mean_face_color
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer
 from pyfame.solid_color import solid_color
-from pyfame.utils.landmarks import BOTH_EYES_PATH, region_name, resolve_regions
+from pyfame.face.regions import BOTH_EYES_PATH, region_name, resolve_regions
 from pyfame.utils.predefined_constants import OCCLUSION_FILL_BLACK, OCCLUSION_FILL_NAMES, options
 from pyfame.validation import check_choice, check_color, check_float
 

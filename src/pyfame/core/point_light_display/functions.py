@@ -14,7 +14,7 @@ from pyfame.core.seed_runner import (
     split_run_keywords,
 )
 from pyfame.pipeline.file_pass import FileResult
-from pyfame.utils.landmarks import FACE_OVAL_PATH
+from pyfame.face.regions import FACE_OVAL_PATH
 from pyfame.utils.predefined_constants import SHOW_HISTORY_ORIGIN
 
 

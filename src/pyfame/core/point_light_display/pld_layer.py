@@ -12,7 +12,7 @@ from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, Probe, SourceInfo
 from pyfame.solid_color import solid_color
-from pyfame.utils.landmarks import FACE_OVAL_PATH, region_name, resolve_regions
+from pyfame.face.regions import FACE_OVAL_PATH, region_name, resolve_regions
 from pyfame.utils.predefined_constants import HISTORY_MODE_NAMES, SHOW_HISTORY_ORIGIN, options
 from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
 

@@ -10,7 +10,7 @@ import numpy as np
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, SourceInfo
-from pyfame.utils.landmarks import FACE_OVAL_MASK
+from pyfame.face.regions import FACE_OVAL_MASK
 from pyfame.validation import check_bool, check_choice, check_int
 
 

@@ -8,11 +8,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pyfame.core.face_geometry import face_scale, from_face, to_face
+from pyfame.face.face_frame import face_scale, from_face, to_face
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, SourceInfo
-from pyfame.utils.landmarks import (
+from pyfame.face.regions import (
     FACE_OVAL_MASK,
     LEFT_EYE_PATH,
     LEFT_EYEBROW_PATH,

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from pyfame.face.region_mask import region_mask
-from pyfame.utils.landmarks import FACE_SKIN_PATH
+from pyfame.face.regions import FACE_SKIN_PATH
 
 # eye corners (outer) of the subject's right and left eye
 RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
