@@ -93,11 +93,11 @@ def test_command_errors_name_the_parameter(face_image, tmp_path):
 def test_occlusion_commands(face_image, tmp_path):
     for args, produced in [
         (["mask", "--region", "eyes", "--region", "mouth", "--background", "0,255,0"], "Masked/astronaut.png"),
-        (["mask", "--transparent"], "Masked/astronaut.png"),
+        (["mask", "--transparent", "--overwrite"], "Masked/astronaut.png"),
         (["occlude", "--fill", "bar"], "Occluded/astronaut.png"),
-        (["bubbles", "--n", "5", "--seed", "1"], "Occluded/astronaut.png"),
+        (["bubbles", "--n", "5", "--seed", "1", "--overwrite"], "Occluded/astronaut.png"),
         (["blur", "--method", "median", "--k-size", "9"], "Blurred/astronaut.png"),
-        (["noise", "--method", "gaussian", "--sd", "20", "--whole-frame"], "Noise_Added/astronaut.png"),
+        (["noise", "--method", "gaussian", "--sd", "20", "--mask-type", "none"], "Noise_Added/astronaut.png"),
     ]:
         result = run(args[0], face_image, tmp_path, *args[1:])
         assert result.exit_code == 0, (args, result.output)

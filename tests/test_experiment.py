@@ -180,6 +180,7 @@ def test_verify_on_a_seed_function_output(face_image, tmp_path):
 def test_verify_names_the_software_that_changed_when_bytes_differ(face_image, tmp_path):
     import json
 
+    from pyfame.hashing import file_sha256
     from pyfame.io import read_image, write_image
     from pyfame.provenance import sidecar_path
 
@@ -190,6 +191,7 @@ def test_verify_names_the_software_that_changed_when_bytes_differ(face_image, tm
     side = sidecar_path(r.output)
     record = json.loads(side.read_text())
     record["pyfame"] = "0.0.1"
+    record["output"]["sha256"] = file_sha256(r.output)  # the older version's record of its own bytes
     side.write_text(json.dumps(record))
     report = verify_output(r.output)
     assert not report.identical and report.differing_pixels == 1

@@ -178,7 +178,7 @@ region_layers = st.one_of(
 
 
 def _region_of(layer):
-    return getattr(layer, "regions", None)
+    return layer.covered_regions()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

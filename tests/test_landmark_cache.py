@@ -7,7 +7,7 @@ import numpy as np
 from pyfame.face import tracker as tracker_module
 from pyfame.face.faces import Faces
 from pyfame.face.landmark_cache import LandmarkCache
-from pyfame.pipeline.file_pass import run_file
+from pyfame.pipeline.file_pass import Targets, Work, run_file
 from pyfame.pipeline.run_options import RunOptions
 from pyfame.core.analysis.landmark_probe import LandmarkProbe
 
@@ -34,14 +34,14 @@ def test_damaged_entry_is_a_miss(tmp_path):
 def test_second_run_uses_the_cache_and_skips_tracking(talking_video, tmp_path, monkeypatch):
     path, _ = talking_video
     options = RunOptions(landmark_cache=tmp_path / "cache")
-    first = run_file(path, None, [], [LandmarkProbe()], options)
+    first = run_file(path, Targets(), Work([], [LandmarkProbe()]), options)
     assert not first.cache_hit and len(list((tmp_path / "cache").glob("*.npz"))) == 1
 
     def no_tracking(*args, **kwargs):
         raise AssertionError("the tracker ran although the cache holds this file")
 
     monkeypatch.setattr("pyfame.pipeline.face_stage.FaceTracker", no_tracking)
-    second = run_file(path, None, [], [LandmarkProbe()], options)
+    second = run_file(path, Targets(), Work([], [LandmarkProbe()]), options)
     assert second.cache_hit
     assert second.frames_with_face == first.frames_with_face == first.frames
     assert second.tables["landmarks"].equals(first.tables["landmarks"])
@@ -50,5 +50,5 @@ def test_second_run_uses_the_cache_and_skips_tracking(talking_video, tmp_path, m
 
 def test_cache_off_writes_nothing(talking_video, tmp_path):
     path, _ = talking_video
-    run_file(path, None, [], [LandmarkProbe()], RunOptions(landmark_cache=False))
+    run_file(path, Targets(), Work([], [LandmarkProbe()]), RunOptions(landmark_cache=False))
     assert not (tmp_path / "cache").exists()

@@ -33,7 +33,7 @@ def clip(tmp_path_factory):
 def test_shuffled_frames_are_the_input_frames_in_the_mapped_order(clip, tmp_path, method):
     path, frames = clip
     (r,) = pf.shuffle_frame_order(path, tmp_path, method, rand_seed=7, block_duration=1000, crf=4)
-    temporal = read_sidecar(r.output)["temporal"]
+    temporal = read_sidecar(r.output)["frame_plan"]
     plan = temporal["output_to_input_frame"]
     assert r.output.parent.name == "Shuffled"
     assert len(plan) == {"palindrome": 90}.get(method, 50)  # 5 full blocks of 10; the 3-frame tail dropped
@@ -50,7 +50,7 @@ def test_shuffled_frames_are_the_input_frames_in_the_mapped_order(clip, tmp_path
 def test_last_block_kept_and_audio_kept(clip, tmp_path):
     path, frames = clip
     (r,) = pf.shuffle_frame_order(path, tmp_path, "reverse", block_duration=1000, drop_last_block=False, audio="keep")
-    plan = read_sidecar(r.output)["temporal"]["output_to_input_frame"]
+    plan = read_sidecar(r.output)["frame_plan"]["output_to_input_frame"]
     assert len(plan) == 53 and plan[:3] == [50, 51, 52]
     assert media_info(r.output)["has_audio"]
 
@@ -60,7 +60,7 @@ def test_given_block_order_and_generated_array(clip, tmp_path):
     order, fpb = pf.generate_shuffled_block_array(path, "random", rand_seed=3, block_duration=500)
     assert fpb == 5 and sorted(order) == list(range(10))
     (r,) = pf.shuffle_frame_order(path, tmp_path, block_order=(order, fpb))
-    assert read_sidecar(r.output)["temporal"]["block_order"] == order
+    assert read_sidecar(r.output)["frame_plan"]["block_order"] == order
 
 
 def test_audio_drop_warns(clip, tmp_path, caplog):
@@ -133,7 +133,11 @@ def test_normalize_image_sizes_never_overwrites_by_default(tmp_path):
     cv2.imwrite(str(folder / "a.png"), face)
     cv2.imwrite(str(folder / "b.png"), face[:300, :400])
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    out = pf.normalize_image_sizes(folder)
+    with pytest.raises(PyfameValueError, match="output_dir"):  # never into the input folder on its own
+        pf.normalize_image_sizes(folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    (tmp_path / "cropped").mkdir()
+    out = pf.normalize_image_sizes(folder, output_dir=tmp_path / "cropped")
     assert {p.read_bytes() for p in folder.glob("*.png")} == set(before.values())
     assert [read_image(p).shape for p in out] == [(300, 400, 3)] * 2
     padded = pf.normalize_image_sizes(folder, method="pad", pad_color=(0, 0, 255), output_dir=tmp_path)

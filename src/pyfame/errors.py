@@ -15,7 +15,20 @@ from __future__ import annotations
 
 
 class PyfameError(Exception):
-    """Base class of every error PyFAME raises on purpose."""
+    """Base class of every error PyFAME raises on purpose.
+
+    ``param`` names the parameter the error is about, when there is one, so code can react
+    to it without parsing the message.
+
+    Examples
+    --------
+    >>> PyfameError("k_size must be odd", param="k_size").param
+    'k_size'
+    """
+
+    def __init__(self, *args: object, param: str | None = None) -> None:
+        super().__init__(*args)
+        self.param = param
 
 
 class PyfameTypeError(PyfameError, TypeError):

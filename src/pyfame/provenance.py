@@ -54,12 +54,17 @@ def sidecar_path(output: Path) -> Path:
     return output.with_name(output.name + SIDECAR_SUFFIX)
 
 
+def sidecar_text(record: dict[str, Any]) -> str:
+    """The sidecar's JSON text: the format, the environment, then ``record``."""
+    body = {"format": SIDECAR_FORMAT, **environment(), **record}
+    return json.dumps(to_jsonable(body), indent=2, sort_keys=False) + "\n"
+
+
 def write_sidecar(output: Path, record: dict[str, Any]) -> Path:
     """Write ``record`` (plus the environment) beside ``output``, atomically."""
-    body = {"format": SIDECAR_FORMAT, **environment(), **record}
     target = sidecar_path(output)
     with atomic_output(target) as tmp:
-        tmp.write_text(json.dumps(to_jsonable(body), indent=2, sort_keys=False) + "\n")
+        tmp.write_text(sidecar_text(record))
     return target
 
 

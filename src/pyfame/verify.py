@@ -1,4 +1,11 @@
-"""``pyfame verify``: make an output again from its sidecar and compare the bytes."""
+"""``pyfame verify``: check an output against its sidecar, and make it again to compare.
+
+Trustworthy both ways: an output whose bytes no longer match the sha256 its sidecar records
+DIFFERS whatever re-creating it gives (no false pass); the input is found relative to the
+sidecar first (a moved folder still verifies); an input that is gone or changed is "cannot
+verify", not DIFFERS (no false failure); shuffled and other reordered outputs are re-created
+with their frame plan, and tables from their own sidecars.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +14,27 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from pyfame.errors import FileReadError, PyfamePathError
-from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
+from pyfame.errors import FileReadError, PyfameError, PyfamePathError
+
+#: ``VerifyReport.status`` values and the exit codes ``pyfame verify`` gives them.
+EXIT_CODES = {"identical": 0, "differs": 1, "cannot verify": 3}
+
+
+class SidecarError(FileReadError):
+    """A sidecar that is not a PyFAME sidecar: not JSON, not a mapping, or missing keys."""
 
 
 @dataclass
 class VerifyReport:
-    """Whether an output was re-created byte for byte, and if not, by how much it differs."""
+    """Whether an output was re-created byte for byte, and if not, by how much it differs.
+
+    ``status`` is ``"identical"``, ``"differs"`` or ``"cannot verify"`` (the input is gone or
+    changed, or the output was made by something that cannot be rebuilt).
+    """
 
     output: Path
     identical: bool
@@ -24,68 +42,139 @@ class VerifyReport:
     differing_pixels: int = 0
     max_difference: int = 0
     mean_difference: float = 0.0
+    status: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            self.status = "identical" if self.identical else "differs"
+
+
+REQUIRED_KEYS = ("input", "output", "tracker", "no_face_policy", "seed")
+
+
+def read_record(output: Path) -> dict[str, Any]:
+    """The sidecar of ``output``, checked to be a PyFAME sidecar (``SidecarError`` if not)."""
+    from pyfame.provenance import sidecar_path
+
+    side = sidecar_path(output)
+    if not side.is_file():
+        raise PyfamePathError(f"output: {output} has no sidecar ({side.name}); it was not made by PyFAME",
+                              param="output")
+    try:
+        record = json.loads(side.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SidecarError(f"{side}: not valid JSON ({exc})", param="output") from exc
+    if not isinstance(record, dict):
+        raise SidecarError(f"{side}: a sidecar is a JSON object, got {type(record).__name__}", param="output")
+    missing = [k for k in REQUIRED_KEYS if k not in record]
+    if missing:
+        raise SidecarError(f"{side}: not a PyFAME sidecar (missing {', '.join(missing)})", param="output")
+    for key in ("input", "output", "tracker"):
+        if not isinstance(record[key], dict):
+            raise SidecarError(f"{side}: {key!r} must be an object", param="output")
+    return record
+
+
+def find_input(output: Path, record: dict[str, Any]) -> Path | None:
+    """The input named in the sidecar: relative to the output's folder first, then as recorded."""
+    info = record["input"]
+    candidates = []
+    if info.get("relative_path"):
+        candidates.append(output.resolve().parent / info["relative_path"])
+    if info.get("path"):
+        candidates.append(Path(info["path"]))
+    return next((c for c in candidates if c.is_file()), None)
 
 
 def verify_output(output: str | os.PathLike[str]) -> VerifyReport:
-    """Re-create ``output`` from its sidecar (same input, layers, seed, settings) and compare.
-
-    The input named in the sidecar must still exist with the same sha256. Outputs made with
-    a custom timing function or layer cannot be re-created and say so.
+    """Check ``output`` against its sidecar, re-create it (same input, layers, probes, frame
+    plan, seed, settings) and compare the bytes.
 
     Examples
     --------
-    >>> # verify_output("out/Color_Shifted/face.png").identical
+    >>> # verify_output("out/Color_Shifted/face.png").status  → "identical"
     """
-    from pyfame.experiment.registry import build_layer, rebuildable
-    from pyfame.face.tracker_settings import TrackerSettings
     from pyfame.hashing import file_sha256
-    from pyfame.pipeline.file_pass import run_file
-    from pyfame.pipeline.run_options import RunOptions
-    from pyfame.provenance import sidecar_path
 
     out = Path(output)
     if not out.is_file():
-        raise PyfamePathError(f"output: {out} does not exist")
-    side = sidecar_path(out)
-    if not side.is_file():
-        raise PyfamePathError(f"output: {out} has no sidecar ({side.name}); it was not made by PyFAME")
+        raise PyfamePathError(f"output: {out} does not exist", param="output")
+    record = read_record(out)
+    recorded = (record["output"] or {}).get("sha256")
+    tampered = bool(recorded) and file_sha256(out) != recorded
+    changed_note = f"its bytes changed since it was made (sha256 {str(recorded)[:12]}… recorded)"
+    source = find_input(out, record)
+    if source is None or file_sha256(source) != record["input"].get("sha256"):
+        why = (f"input missing ({record['input'].get('path')})" if source is None
+               else f"the input {source} has changed since the output was made")
+        if tampered:  # whatever the input, these bytes are not the ones recorded
+            return VerifyReport(out, False, f"{out}: differs: {changed_note}; cannot re-create it: {why}")
+        return VerifyReport(out, False, f"{out}: cannot verify: {why}", status="cannot verify")
     try:
-        record = json.loads(side.read_text())
-    except ValueError as exc:
-        raise FileReadError(f"output: the sidecar {side} is not valid JSON ({exc})") from exc
-    source = Path(record["input"]["path"])
-    if not source.is_file():
-        return VerifyReport(out, False, f"the input {source} named in the sidecar is gone")
-    if file_sha256(source) != record["input"]["sha256"]:
-        return VerifyReport(out, False, f"the input {source} has changed since the output was made")
-    specs = record.get("experiment", {}).get("layer_specs") or [
-        {"type": layer["name"], **{k: v for k, v in layer["params"].items() if k != "timing_kwargs"},
-         **(layer["params"].get("timing_kwargs") or {})} for layer in record["layers"]]
-    for spec in specs:
-        why = rebuildable(spec)
-        if why:
-            return VerifyReport(out, False, f"cannot re-create: {why}")
-    layers = [build_layer(spec) for spec in specs]
-    encoder = record.get("encoder") or {}
-    options = RunOptions(tracker=TrackerSettings(**record["tracker"]), no_face=record["no_face_policy"],
-                         seed=record["seed"], crf=encoder.get("crf", DEFAULT_CRF), preset=encoder.get("preset", DEFAULT_PRESET),
-                         landmark_cache=False)
-    from pyfame.experiment.registry import build_probe
-
-    probes = [build_probe(spec) for spec in record.get("experiment", {}).get("probe_specs", [])]
+        work, options = _rebuild(record)
+    except PyfameError as exc:
+        if tampered:
+            return VerifyReport(out, False, f"{out}: differs: {changed_note}")
+        return VerifyReport(out, False, f"{out}: cannot verify: cannot re-create ({exc})", status="cannot verify")
     with tempfile.TemporaryDirectory(prefix="pyfame-verify-") as tmp:
-        again = Path(tmp) / out.name
-        run_file(source, again, layers, probes, options, record.get("operation", "verify"))
-        if again.read_bytes() == out.read_bytes():
-            return VerifyReport(out, True, f"{out}: identical ({record['output']['sha256'][:12]}…)")
-        report = _compare(out, again)
+        again = _remake(source, out, record, work, options, Path(tmp))
+        if again.read_bytes() == out.read_bytes() and not tampered:
+            return VerifyReport(out, True, f"{out}: identical ({file_sha256(out)[:12]}…)")
+        report = _compare(out, again) if out.suffix.lower() not in (".csv", ".parquet") else \
+            VerifyReport(out, False, f"{out}: differs: the re-made table is not the same")
+        if tampered:
+            report.message += f"; {changed_note}"
         changed = _changed_software(record)
-        if changed:
+        if changed and not tampered:
             report.message += f"; made with other software ({changed}), which can explain it"
         return report
 
 
-def _changed_software(record: dict) -> str:
+def _rebuild(record: dict[str, Any]) -> tuple[Any, Any]:
+    """The pass and options a sidecar describes (``PyfameError`` if it cannot be rebuilt)."""
+    from pyfame.face.tracker_settings import TrackerSettings
+    from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
+    from pyfame.pipeline.file_pass import Work
+    from pyfame.pipeline.registry import build
+    from pyfame.pipeline.run_options import RunOptions
+
+    request = record.get("request") or {}
+    if "layers" in request:
+        layer_specs, probe_specs, plan_spec = request["layers"], request.get("probes", []), request.get("frame_plan")
+    else:  # a sidecar of an older PyFAME: the layers' parameters as recorded
+        layer_specs = [{"type": layer["name"], **layer["params"]} for layer in record.get("layers", [])]
+        probe_specs, plan_spec = [], None
+    for spec in layer_specs:
+        timing = spec.get("timing_func")
+        if isinstance(timing, str) and "." in timing:
+            raise PyfameError(f"the timing function {timing!r} is a custom callable")
+    work = Work([build(s, "layer") for s in layer_specs], [build(s, "probe") for s in probe_specs],
+                build(plan_spec, "frame_plan") if plan_spec else None, record.get("operation", "verify"))  # type: ignore[arg-type]
+    encoder = record.get("encoder") or {}
+    try:
+        tracker = TrackerSettings(**record["tracker"])
+    except TypeError as exc:
+        raise SidecarError(f"the sidecar's tracker settings are not PyFAME's ({exc})") from exc
+    options = RunOptions(tracker=tracker, no_face=record["no_face_policy"], seed=record["seed"],
+                         crf=encoder.get("crf", DEFAULT_CRF), preset=encoder.get("preset", DEFAULT_PRESET),
+                         landmark_cache=False)
+    return work, options
+
+
+def _remake(source: Path, out: Path, record: dict[str, Any], work: Any, options: Any, folder: Path) -> Path:
+    from pyfame.pipeline.file_pass import Targets, run_file
+
+    again = folder / out.name
+    if out.suffix.lower() in (".csv", ".parquet"):
+        names = [p.table_name for p in work.all_probes()]
+        table = next((n for n in names if out.stem.endswith(n)), names[0] if names else "table")
+        run_file(source, Targets(None, {table: again}), work, options)
+    else:
+        run_file(source, Targets(again), work, options)
+    return again
+
+
+def _changed_software(record: dict[str, Any]) -> str:
     """The versions in a sidecar that differ from this installation, e.g. ``pyfame 0.1.0 -> 0.2.0``."""
     from pyfame.provenance import environment
 

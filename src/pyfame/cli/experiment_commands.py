@@ -17,9 +17,10 @@ from pyfame.cli.main import main
               help="Default: processes for more than one output.")
 @click.option("--workers", type=int, default=None, help="Processes or Dask workers (default: CPU count).")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster).")
+@click.option("--overwrite", is_flag=True, help="Replace files in the output folder this experiment did not make.")
 @click.pass_context
 def run(ctx: click.Context, experiment: Path, dry_run: bool, executor: str | None, workers: int | None,
-        scheduler: str | None) -> None:
+        scheduler: str | None, overwrite: bool) -> None:
     """Make a whole stimulus set from an EXPERIMENT file (YAML)."""
     from pyfame.experiment import Experiment
 
@@ -30,7 +31,7 @@ def run(ctx: click.Context, experiment: Path, dry_run: bool, executor: str | Non
             click.echo(f"{job.condition:32s} {Path(job.input).name:24s} → {job.output}")
         click.echo(f"{len(jobs)} outputs ({len(exp.inputs)} inputs × {len(exp.conditions)} conditions)")
         return
-    report = exp.run(executor, workers, scheduler, progress=ctx.obj["progress"])
+    report = exp.run(executor, workers, scheduler, progress=ctx.obj["progress"], overwrite=overwrite)
     for r in report.failed:
         click.echo(f"FAILED  {r['input']} [{r['condition']}]: {r['error']}", err=True)
     click.echo(report.summary())
@@ -43,13 +44,19 @@ def run(ctx: click.Context, experiment: Path, dry_run: bool, executor: str | Non
 @main.command("verify")
 @click.argument("outputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 def verify(outputs: tuple[Path, ...]) -> None:
-    """Re-create each OUTPUT from its sidecar and check the bytes match."""
-    from pyfame.verify import verify_output
+    """Check each OUTPUT (media or table) against its sidecar and re-create it to compare.
 
-    bad = 0
+    Exit code 0: all identical; 1: some differ; 3: some cannot be verified (input missing or
+    changed) and none differ.
+    """
+    from pyfame.verify import EXIT_CODES, verify_output
+
+    labels = {"identical": "OK      ", "differs": "DIFFERS ", "cannot verify": "CANNOT  "}
+    worst = 0
     for output in outputs:
         report = verify_output(output)
-        click.echo(("OK      " if report.identical else "DIFFERS ") + report.message)
-        bad += not report.identical
-    if bad:
-        sys.exit(1)
+        click.echo(labels[report.status] + report.message)
+        code = EXIT_CODES[report.status]
+        worst = code if worst == 0 or code == 1 else worst
+    if worst:
+        sys.exit(worst)

@@ -21,8 +21,51 @@ def _version() -> str:
         return "unknown"
 
 
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """``-q`` / ``-v`` work before and after the subcommand (``pyfame demo out -q``)."""
+    if value:
+        root = ctx.find_root()
+        root.ensure_object(dict)
+        if param.name == "quiet":
+            root.obj["progress"] = False
+        else:
+            logging.getLogger().setLevel(logging.INFO)
+            logging.getLogger("pyfame").setLevel(logging.INFO)
+    return value
+
+
+def verbosity_options(command: click.Command) -> click.Command:
+    """Add ``-q/--quiet`` and ``-v/--verbose`` to a subcommand."""
+    for decls, help_text in ((("-q", "--quiet"), "No progress bars, warnings only."),
+                             (("-v", "--verbose"), "Log every step (per-frame face misses too).")):
+        command.params.append(click.Option(list(decls), is_flag=True, expose_value=False, is_eager=True,
+                                           callback=_verbosity, help=help_text))
+    command.context_settings = {**CONTEXT, **(command.context_settings or {})}
+    return command
+
+
 class _Group(click.Group):
-    """Turns PyFAME's errors into one clear line and exit code 2."""
+    """The commands written here plus one per registered layer, probe and frame plan (made
+    when asked for); PyFAME's errors become one clear line and exit code 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from pyfame.cli.generated import generated_commands
+
+        return sorted(set(super().list_commands(ctx)) | set(generated_commands()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            from pyfame.cli.generated import build_command, generated_commands
+
+            found = generated_commands().get(cmd_name)
+            if found is None:
+                return None
+            command = build_command(found[0], cmd_name)
+        return verbosity_options(command) if not any(p.name == "quiet" for p in command.params) else command
 
     def invoke(self, ctx: click.Context):
         try:
@@ -32,17 +75,24 @@ class _Group(click.Group):
             sys.exit(2)
 
 
-@click.group(cls=_Group)
-@click.version_option(_version(), prog_name="pyfame")
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(_version(), "--version", prog_name="pyfame")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars, warnings only.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every step (per-frame face misses too).")
 @click.pass_context
 def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
-    """PyFAME: the Python Facial Analysis and Manipulation Environment."""
+    """PyFAME: the Python Facial Analysis and Manipulation Environment.
+
+    Every layer, probe and frame plan is a command (see `pyfame layers`); colours on the
+    command line are R,G,B (or a name, or #rrggbb).
+    """
     _stop_cleanly_on_sigterm()
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = {"progress": not quiet}
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("progress", not quiet)
+    if quiet:
+        ctx.obj["progress"] = False
 
 
 def _stop_cleanly_on_sigterm() -> None:
@@ -84,11 +134,11 @@ def info(ctx: click.Context, file: Path, no_faces: bool, as_json: bool) -> None:
     facts = dict(media_info(file))
     if not no_faces:
         from pyfame.errors import FaceNotFoundError
-        from pyfame.pipeline.file_pass import run_file
+        from pyfame.pipeline.file_pass import Targets, Work, run_file
         from pyfame.pipeline.run_options import RunOptions
 
         try:
-            r = run_file(file, None, [], [], RunOptions(progress=ctx.obj["progress"]), "info", track=True)
+            r = run_file(file, Targets(), Work(operation="info", track=True), RunOptions(progress=ctx.obj["progress"]))
             facts["frames_decoded"] = r.frames
             facts["frames_with_face"] = r.frames_with_face
             facts["frames_without_face"] = len(r.frames_without_face)
@@ -110,19 +160,17 @@ def info(ctx: click.Context, file: Path, no_faces: bool, as_json: bool) -> None:
 @click.pass_context
 def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blendshapes: bool, head_pose: bool) -> None:
     """Per-frame table of the 478 landmarks (pixels and normalised) of FILE."""
-    from pyfame.core.analysis.landmark_probe import landmark_table, write_table
+    from pyfame.core.analysis.landmark_probe import LandmarkProbe, landmark_table
     from pyfame.errors import PyfameValueError
     from pyfame.face.tracker_settings import TrackerSettings
+    from pyfame.io.table_sink import write_table
 
     if output.suffix.lower() not in (".csv", ".parquet"):
         raise PyfameValueError(f"--output: {output} must end in .csv or .parquet")
     if output.resolve() == file.resolve():
         raise PyfameValueError(f"--output: {output} is the input file")
-    table = landmark_table(
-        file,
-        tracker=TrackerSettings(num_faces=num_faces, blendshapes=blendshapes, head_pose=head_pose),
-        progress=ctx.obj["progress"],
-    )
+    table = landmark_table(file, LandmarkProbe(blendshapes=blendshapes, head_pose=head_pose),
+                           tracker=TrackerSettings(num_faces=num_faces), progress=ctx.obj["progress"])
     write_table(table, output)
     click.echo(f"{len(table)} rows → {output}")
 

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from pyfame.errors import PyfameError, PyfameValueError
-from pyfame.experiment.registry import build_layer, build_probe, layer_spec, probe_spec
+from pyfame.pipeline.registry import build
 from pyfame.experiment.yaml_with_lines import Where, load_with_lines
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 
 TOP_KEYS = {"inputs", "output_dir", "conditions", "probes", "seed", "naming", "tracking", "encoding", "no_face",
             "landmark_cache", "executor"}
-CONDITION_KEYS = {"name", "layers", "vary"}
+CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
 ENCODING_KEYS = {"crf", "preset"}
 EXECUTOR_KEYS = {"type", "workers", "scheduler"}
@@ -43,12 +43,14 @@ class Job:
     seed: int
     settings: dict[str, Any] = field(hash=False)
     factors: dict[str, Any] = field(hash=False)
+    frame_plan: dict[str, Any] | None = field(default=None, hash=False)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, overwrite: bool = False) -> dict[str, Any]:
         """Plain data for another process or a Dask worker."""
         return {"input": self.input, "input_name": self.input_name, "condition": self.condition,
                 "layers": list(self.layers), "probes": list(self.probes), "output": self.output, "seed": self.seed,
-                "settings": self.settings, "factors": self.factors}
+                "settings": self.settings, "factors": self.factors, "frame_plan": self.frame_plan,
+                "overwrite": overwrite}
 
 
 def derived_seed(base: int, input_name: str, condition: str) -> int:
@@ -170,9 +172,7 @@ class Experiment:
         self.probes = [self._probe(p, ("probes", i)) for i, p in enumerate(data.get("probes") or [])]
         self.conditions = self._conditions(data["conditions"])
         self.executor = self._mapping(data.get("executor", {}) or {}, ("executor",), EXECUTOR_KEYS)
-        names = [job.output for job in self.jobs()]
-        if len(set(names)) != len(names):
-            raise self._fail(("naming",), "gives two jobs the same output path; add {input_name} or {condition}")
+        self._check_outputs()
 
     def _resolve_inputs(self, value: Any) -> list[Path]:
         items = [value] if isinstance(value, str) else value
@@ -209,44 +209,59 @@ class Experiment:
             RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"], crf=settings["crf"],
                        preset=settings["preset"], landmark_cache=settings["landmark_cache"])
         except PyfameError as exc:
-            name = str(exc).split(" ")[0]
+            name = exc.param or str(exc).split(" ")[0]
             section = ("tracking", name) if name in TRACKING_KEYS else (("encoding", name) if name in ENCODING_KEYS
                                                                         else (name,))
             raise self._fail(section, str(exc)) from exc
         return settings
 
+    def _check_outputs(self) -> None:
+        """Every output inside ``output_dir``, none an input, none made twice: before any work."""
+        from pyfame.pipeline.inputs import inside
+
+        inputs = {p.resolve() for p in self.inputs}
+        seen: set[Path] = set()
+        for job in self.jobs():
+            out = Path(job.output)
+            if not inside(out, self.output_dir):
+                raise self._fail(("naming",), f"gives {out}, outside output_dir {self.output_dir} (condition "
+                                              f"{job.condition!r})")
+            if out.resolve() in inputs:
+                raise self._fail(("output_dir",), f"the output {out} would overwrite the input of the same name; "
+                                                  "choose another output_dir or naming")
+            if out.resolve() in seen:
+                raise self._fail(("naming",), "gives two jobs the same output path; add {input_name} or {condition}")
+            seen.add(out.resolve())
+
     def _probe(self, spec: Any, path: tuple[Any, ...]) -> dict[str, Any]:
+        return self._built(spec, path, "probe").to_dict()
+
+    def _built(self, spec: Any, path: tuple[Any, ...], family: str, factors: dict[str, Any] | None = None) -> Any:
+        """``spec`` built as a ``family`` object, or an ExperimentError at its key and line."""
         try:
-            return probe_spec(build_probe(spec))
+            return build(spec, family)
         except PyfameError as exc:
-            raise self._fail(self._blame(spec, path, exc), str(exc)) from exc
-        except TypeError as exc:
-            raise self._fail(path, str(exc)) from exc
+            key = getattr(exc, "param", None)
+            where = (*path, key) if isinstance(spec, dict) and key in spec else path
+            name = spec.get("type") if isinstance(spec, dict) else None
+            prefix = f"{name}: " if name and not str(exc).startswith(str(name)) else ""
+            raise self._fail(where, prefix + str(exc) + (f" (with {factors})" if factors else "")) from exc
 
-    def _blame(self, spec: Any, path: tuple[Any, ...], exc: Exception) -> tuple[Any, ...]:
-        """The key of ``spec`` that the error message names, if any."""
-        text = str(exc)
-        if isinstance(spec, dict):
-            if "unknown layer type" in text or "unknown probe type" in text:
-                return (*path, "type")
-            for key in sorted(spec, key=len, reverse=True):
-                if key != "type" and (text.startswith(str(key)) or f"parameter {key!r}" in text):
-                    return (*path, key)
-        return path
-
-    def _conditions(self, value: Any) -> list[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
+    def _conditions(self, value: Any) -> list[tuple[str, list[dict[str, Any]], dict[str, Any], Any]]:
         if not isinstance(value, list) or not value:
             raise self._fail(("conditions",), "must be a non-empty list")
-        out: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = []
+        out: list[tuple[str, list[dict[str, Any]], dict[str, Any], Any]] = []
         for i, cond in enumerate(value):
             path = ("conditions", i)
             cond = self._mapping(cond, path, CONDITION_KEYS)
             name = cond.get("name")
-            if not isinstance(name, str) or not name or "/" in name:
-                raise self._fail((*path, "name"), "every condition needs a name (no '/')")
-            layers = cond.get("layers")
-            if not isinstance(layers, list) or not layers:
-                raise self._fail((*path, "layers"), "must be a non-empty list of layers")
+            if not isinstance(name, str) or not name.strip() or any(c in name for c in "/\\\0") or \
+                    name.strip() in (".", ".."):
+                raise self._fail((*path, "name"), "every condition needs a name, a plain folder name "
+                                                  "(no '/', '\\', '.' or '..')")
+            layers = cond.get("layers", [])
+            if not isinstance(layers, list) or not (layers or cond.get("frame_plan")):
+                raise self._fail((*path, "layers"), "must be a non-empty list of layers (or give a frame_plan)")
             vary = cond.get("vary") or {}
             if not isinstance(vary, dict) or any(not isinstance(v, list) or not v for v in vary.values()):
                 raise self._fail((*path, "vary"), "must map each factor to a non-empty list of values")
@@ -255,18 +270,12 @@ class Experiment:
             for combo in combos:
                 factors = dict(zip(factor_names, combo))
                 label = name + "".join(f"_{k}-{_label(v)}" for k, v in factors.items())
-                specs = []
-                for j, layer in enumerate(layers):
-                    lpath = (*path, "layers", j)
-                    concrete = _substitute(layer, factors)
-                    try:
-                        specs.append(layer_spec(build_layer(concrete)))
-                    except PyfameError as exc:
-                        raise self._fail(self._blame(concrete, lpath, exc),
-                                         str(exc) + (f" (with {factors})" if factors else "")) from exc
-                    except TypeError as exc:
-                        raise self._fail(lpath, str(exc)) from exc
-                out.append((label, specs, factors))
+                specs = [self._built(_substitute(layer, factors), (*path, "layers", j), "layer", factors).to_dict()
+                         for j, layer in enumerate(layers)]
+                plan = cond.get("frame_plan")
+                plan_spec = None if plan is None else self._built(_substitute(plan, factors), (*path, "frame_plan"),
+                                                                 "frame_plan", factors).to_dict()
+                out.append((label, specs, factors, plan_spec))
         labels = [c[0] for c in out]
         if len(set(labels)) != len(labels):
             raise self._fail(("conditions",), "two conditions have the same name")
@@ -277,7 +286,7 @@ class Experiment:
         """Every (input, condition) pair, in order: inputs within conditions."""
         jobs = []
         stems = [p.stem for p in self.inputs]
-        for label, specs, factors in self.conditions:
+        for label, specs, factors, plan in self.conditions:
             for path in self.inputs:
                 ext = ".mp4" if path.suffix.lower() in VIDEO_EXTENSIONS else path.suffix.lower()
                 name = path.name if stems.count(path.stem) == 1 else f"{path.parent.name}_{path.name}"
@@ -286,22 +295,30 @@ class Experiment:
                 if not rel.endswith(ext):
                     rel += ext
                 jobs.append(Job(str(path), name, label, tuple(specs), tuple(self.probes),
-                                str(self.output_dir / rel), seed, self.settings, factors))
+                                str(self.output_dir / rel), seed, self.settings, factors, plan))
         return jobs
 
-    def run(self, executor: str | None = None, workers: int | None = None, scheduler: str | None = None,
-            progress: bool = False) -> Any:
+    def run(self, executor: Any = None, workers: int | None = None, scheduler: Any = None,
+            progress: bool = False, overwrite: bool = False) -> Any:
         """Make every output (skipping those already made with the same inputs and settings);
         write ``manifest.csv`` and ``contact_sheet.png`` in the output folder. Returns the
-        :class:`~pyfame.experiment.report.RunReport`."""
-        from pyfame.experiment.executors import run_jobs
+        :class:`~pyfame.experiment.report.RunReport`.
+
+        ``executor``: ``"serial"``, ``"processes"`` (the default for more than one output),
+        ``"dask"``, an executor object or a ``dask.distributed.Client``; ``scheduler`` a Dask
+        scheduler address or Client. ``overwrite`` replaces files in the way that this
+        experiment did not make.
+        """
+        from pyfame.experiment.job_runner import run_job
         from pyfame.experiment.report import RunReport, write_contact_sheet, write_manifest
+        from pyfame.pipeline.executors import run_batch
 
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        kind = executor or self.executor.get("type")
+        jobs = [j.as_dict(overwrite) for j in self.jobs()]
+        kind = executor or self.executor.get("type") or ("processes" if len(jobs) > 1 else "serial")
         n = workers or self.executor.get("workers")
         address = scheduler or self.executor.get("scheduler")
-        records = run_jobs([j.as_dict() for j in self.jobs()], kind, n, address, progress)
+        records = run_batch(run_job, jobs, kind, n, progress=progress, desc="outputs", scheduler=address)
         report = RunReport(records)
         write_manifest(report, self.output_dir / "manifest.csv")
         write_contact_sheet(report, self.output_dir / "contact_sheet.png")

@@ -11,34 +11,6 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-def job_key(job: dict[str, Any], input_sha: str) -> str:
-    """What an output depends on: input bytes, layers, probes, seed, settings, PyFAME version."""
-    from importlib.metadata import version
-
-    from pyfame.hashing import stable_json_hash
-    from pyfame.models import MODEL_SHA256
-
-    return stable_json_hash({"input": input_sha, "layers": job["layers"], "probes": job["probes"],
-                             "seed": job["seed"], "settings": job["settings"], "model": MODEL_SHA256,
-                             "pyfame": version("pyfame")})
-
-
-def already_made(output: Path, key: str) -> bool:
-    """True when ``output`` and its sidecar exist, the sidecar has ``key`` and the output's
-    bytes still hash to what the sidecar says."""
-    from pyfame.hashing import file_sha256
-    from pyfame.provenance import sidecar_path
-
-    side = sidecar_path(output)
-    if not output.is_file() or not side.is_file():
-        return False
-    try:
-        record = json.loads(side.read_text())
-    except (OSError, ValueError):
-        return False
-    return record.get("experiment", {}).get("job_key") == key and record.get("output", {}).get("sha256") == file_sha256(output)
-
-
 def _summary(tables: dict[str, Any]) -> dict[str, float]:
     """Probe results for the manifest: the mean of each numeric column (per region if any)."""
     out: dict[str, float] = {}
@@ -58,42 +30,81 @@ def _summary(tables: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def run_job(job: dict[str, Any], progress: bool = False) -> dict[str, Any]:
-    """Make one output; never raises for a bad input (the error goes into the record)."""
-    from pyfame.experiment.registry import build_layer, build_probe
+def job_work(job: dict[str, Any]) -> Any:
+    """The pass a job describes: its layers, probes and frame plan, rebuilt from their specs."""
+    from pyfame.pipeline.file_pass import Work
+    from pyfame.pipeline.registry import build
+
+    plan = job.get("frame_plan")
+    return Work([build(spec, "layer") for spec in job["layers"]], [build(spec, "probe") for spec in job["probes"]],
+                build(plan, "frame_plan") if plan else None, "experiment")  # type: ignore[arg-type]
+
+
+def job_targets(job: dict[str, Any], work: Any) -> Any:
+    """The job's media output and its probe tables beside it."""
+    from pyfame.pipeline.file_pass import Targets
+
+    output = Path(job["output"])
+    return Targets(output, {p.table_name: output.with_name(f"{output.stem}_{p.table_name}.csv")
+                            for p in work.all_probes()})
+
+
+def job_options(job: dict[str, Any], progress: bool = False) -> Any:
+    """The job's run options (its own seed)."""
     from pyfame.face.tracker_settings import TrackerSettings
-    from pyfame.hashing import file_sha256
-    from pyfame.pipeline.apply_layers import write_tables
-    from pyfame.pipeline.file_pass import run_file
     from pyfame.pipeline.run_options import RunOptions
+
+    s = job["settings"]
+    return RunOptions(tracker=TrackerSettings(**s["tracking"]), no_face=s["no_face"], seed=job["seed"], crf=s["crf"],
+                      preset=s["preset"], landmark_cache=s["landmark_cache"], progress=progress)
+
+
+def run_job(job: dict[str, Any], progress: bool = False) -> dict[str, Any]:
+    """Make one output; never raises for a bad input (the error goes into the record).
+
+    An output made by the same request is skipped; one this experiment made with other
+    parameters (its sidecar says so) is made again, logged, with status ``remade``; any
+    other existing file is left alone and the job fails with ``OutputExistsError`` unless
+    the run was asked to overwrite.
+    """
+    from pyfame.hashing import file_sha256
+    from pyfame.pipeline.file_pass import run_file
+    from pyfame.pipeline.output_policy import existing_state, refusal, request_record
+    from pyfame.provenance import sidecar_path
 
     output = Path(job["output"])
     record: dict[str, Any] = {"input": job["input"], "condition": job["condition"], "output": str(output),
                               "seed": job["seed"], "factors": job["factors"], "layers": job["layers"],
                               "status": "failed", "error": "", "sha256": "", "frames": 0, "frames_with_face": 0}
     try:
-        input_sha = file_sha256(Path(job["input"]))
-        key = job_key(job, input_sha)
-        if already_made(output, key):
-            record.update(status="skipped", sha256=file_sha256(output))
-            side = json.loads(output.with_name(output.name + ".pyfame.json").read_text())
-            record.update(frames=side["frames"]["decoded"], frames_with_face=side["frames"]["with_face"],
+        work = job_work(job)
+        options = job_options(job, progress)
+        targets = job_targets(job, work)
+        request = request_record(work, options, file_sha256(Path(job["input"])), output)
+        state = existing_state(targets, request)
+        if state == "same":
+            side = json.loads(sidecar_path(output).read_text())
+            record.update(status="skipped", sha256=file_sha256(output), frames=side["frames"]["decoded"],
+                          frames_with_face=side["frames"]["with_face"],
                           probes=side.get("experiment", {}).get("probe_summary", {}))
             return record
-        s = job["settings"]
-        options = RunOptions(tracker=TrackerSettings(**s["tracking"]), no_face=s["no_face"], seed=job["seed"],
-                             crf=s["crf"], preset=s["preset"], landmark_cache=s["landmark_cache"], progress=progress)
-        layers = [build_layer(spec) for spec in job["layers"]]
-        probes = [build_probe(spec) for spec in job["probes"]]
-        output.parent.mkdir(parents=True, exist_ok=True)
-        result = run_file(Path(job["input"]), output, layers, probes, options, "experiment",
-                          extra_record={"experiment": {"condition": job["condition"], "factors": job["factors"],
-                                                       "job_key": key, "layer_specs": job["layers"],
-                                                       "probe_specs": job["probes"]}})
-        write_tables(result)
+        status = "made"
+        if state == "different":
+            try:
+                made_by = json.loads(sidecar_path(output).read_text()).get("experiment")
+            except (OSError, ValueError, AttributeError):
+                made_by = None
+            if made_by is None and not job.get("overwrite"):
+                raise refusal(output)
+            log.warning("%s was made with other parameters; making it again", output)
+            status = "remade"
+        experiment = {"condition": job["condition"], "factors": job["factors"], "layer_specs": job["layers"],
+                      "probe_specs": job["probes"], "frame_plan_spec": job.get("frame_plan")}
+        result = run_file(Path(job["input"]), targets, work, options,
+                          extra_record={"request": request, "experiment": experiment})
         summary = _summary(result.tables)
         _rewrite_summary(output, summary)
-        record.update(status="made", sha256=file_sha256(output), frames=result.frames,
+        record.update(status=status, sha256=file_sha256(output), frames=result.frames,
                       frames_with_face=result.frames_with_face, probes=summary)
     except Exception as exc:  # a job never takes the run down: its error is recorded
         record["error"] = f"{type(exc).__name__}: {exc}"

@@ -53,12 +53,12 @@ def write_manifest(report: RunReport, target: Path) -> Path:
 
 def peak_time(layers: list[dict[str, Any]], duration: float) -> float:
     """When the first timed layer is strongest (the middle of the clip if none is timed)."""
-    from pyfame.experiment.registry import build_layer
     from pyfame.pipeline.layer import SourceInfo
+    from pyfame.pipeline.registry import build
 
     for spec in layers:
         if "onset_t" in spec and "timing_func" in spec:
-            layer = build_layer(spec)
+            layer = build(spec, "layer")
             layer.start(SourceInfo("video", 16, 16, 30.0, 0, duration))
             times = np.linspace(0, duration, 200)
             weights = [layer.weight(float(t)) for t in times]  # type: ignore[attr-defined]

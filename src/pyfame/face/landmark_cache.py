@@ -10,7 +10,7 @@ Examples
 >>> from pyfame.face.faces import Faces
 >>> cache = LandmarkCache(tempfile.mkdtemp())
 >>> key = cache.key("0" * 64, {"num_faces": 1})
->>> cache.save(key, [Faces.empty()])
+>>> _ = cache.save(key, [Faces.empty()])
 >>> len(cache.load(key))
 1
 """

@@ -74,6 +74,10 @@ class Region:
     exclude: tuple[tuple[int, ...], ...] = field(default=())
     side: str | None = None
 
+    def __repr__(self) -> str:
+        constant = next((c for c, n in PATH_CONSTANT_NAMES.items() if n == self.name), None)
+        return constant or f"Region({self.name!r})"
+
     @property
     def landmark_indices(self) -> list[int]:
         """Every landmark index the region's include loops use."""

@@ -13,17 +13,20 @@ from pyfame.io.atomic_write import atomic_output
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS
 
 
-def write_image(path: str | os.PathLike[str], pixels_rgb: np.ndarray, alpha: np.ndarray | None = None, quality: int = 95) -> Path:
+def write_image(path: str | os.PathLike[str], pixels_rgb: np.ndarray, alpha: np.ndarray | None = None,
+                quality: int = 95, *, image_format: str | None = None, atomic: bool = True) -> Path:
     """Write an RGB uint8 image (with an optional alpha channel, PNG/TIFF/WebP) to ``path``.
 
-    JPEG and WebP use ``quality`` (0-100). The file appears only once complete.
+    JPEG and WebP use ``quality`` (0-100). The file appears only once complete
+    (``atomic=False`` writes ``path`` directly: a temporary file its caller puts in place).
+    ``image_format`` (an extension) overrides the one of ``path``.
 
     Examples
     --------
     >>> # write_image("out/face.png", rgb)
     """
     target = Path(path)
-    suffix = target.suffix.lower()
+    suffix = "." + image_format.lstrip(".").lower() if image_format else target.suffix.lower()
     if suffix not in IMAGE_EXTENSIONS:
         raise FileWriteError(f"{target}: cannot write images with extension {suffix!r}")
     if pixels_rgb.dtype != np.uint8 or pixels_rgb.ndim != 3 or pixels_rgb.shape[2] != 3:
@@ -43,9 +46,12 @@ def write_image(path: str | os.PathLike[str], pixels_rgb: np.ndarray, alpha: np.
     ok, encoded = cv2.imencode(suffix, bgr, params)
     if not ok:
         raise FileWriteError(f"{target}: the {suffix} encoder failed")
-    with atomic_output(target) as tmp:
-        try:
-            encoded.tofile(tmp)
-        except OSError as exc:
-            raise FileWriteError(f"{target}: {exc}") from exc
+    try:
+        if atomic:
+            with atomic_output(target) as tmp:
+                encoded.tofile(tmp)
+        else:
+            encoded.tofile(target)
+    except OSError as exc:
+        raise FileWriteError(f"{target}: {exc.strerror or exc}") from exc
     return target

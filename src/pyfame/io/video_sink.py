@@ -81,6 +81,10 @@ class VideoSink:
         libx264 constant rate factor, 0 (best) to 51 (:data:`DEFAULT_CRF` by default).
     preset : str
         libx264 speed preset, ``ultrafast`` … ``veryslow`` (:data:`DEFAULT_PRESET` by default).
+    atomic : bool
+        True (default) writes a temporary file renamed on :meth:`close`; False writes
+        ``path`` itself (a temporary file an :class:`~pyfame.io.output_group.OutputGroup`
+        puts in place), which :meth:`abort` removes.
 
     Examples
     --------
@@ -98,8 +102,11 @@ class VideoSink:
         audio_from: str | os.PathLike[str] | None = None,
         crf: int = DEFAULT_CRF,
         preset: str = DEFAULT_PRESET,
+        *,
+        atomic: bool = True,
     ) -> None:
         self.path = Path(path)
+        self.atomic = atomic
         self.width = check_int(width, "width", low=1)
         self.height = check_int(height, "height", low=1)
         self.crf = check_int(crf, "crf", low=0, high=51)
@@ -111,7 +118,7 @@ class VideoSink:
         self.pix_fmt = "yuv420p" if self.width % 2 == 0 and self.height % 2 == 0 else "yuv444p"
         self._last_pts = -1
         self._frames = 0
-        self._tmp = temp_path_beside(self.path)
+        self._tmp = temp_path_beside(self.path) if atomic else self.path
         self._audio_in: av.container.InputContainer | None = None
         self._audio_packets: Iterator[av.Packet] | None = None
         self._pending: av.Packet | None = None
@@ -251,7 +258,8 @@ class VideoSink:
                 self._audio_in = None
             if self._frames == 0:
                 raise FileWriteError(f"{self.path}: no frame was written")
-            os.replace(self._tmp, self.path)
+            if self.atomic:
+                os.replace(self._tmp, self.path)
         except BaseException as exc:
             self._cleanup()
             if isinstance(exc, av.error.FFmpegError):

@@ -1,19 +1,31 @@
-"""The one-pass pipeline: layers and probes over sources into sinks."""
+"""The one-pass pipeline, and what a layer, probe or frame plan is declared with.
 
-from pyfame.pipeline.apply_layers import apply_layers
-from pyfame.pipeline.file_pass import FileResult, run_file
-from pyfame.pipeline.in_memory import apply_layers_to_frames, stream_layers
-from pyfame.pipeline.layer import Layer, Probe, SourceInfo
-from pyfame.pipeline.run_options import RunOptions
+For a new layer (in PyFAME or in a plugin): subclass :class:`Layer`, give it a ``name`` and
+declare its parameters with :class:`Param` and the kinds (:class:`Number`, :class:`Choice`,
+:class:`Color`, :class:`Regions`, ...); see ``CONTRIBUTING.md``.
+"""
+
+from pyfame.pipeline.layer import Configurable, FramePlan, Layer, Probe, SourceInfo
+from pyfame.pipeline.params import (
+    REQUIRED,
+    Boolean,
+    Choice,
+    Color,
+    Integer,
+    IntegerList,
+    IntegerPair,
+    Keywords,
+    Kind,
+    Number,
+    Optional,
+    Param,
+    Regions,
+    TimingFunction,
+)
+from pyfame.pipeline.region_layer import TimedRegionLayer
 
 __all__ = [
-    "FileResult",
-    "Layer",
-    "Probe",
-    "RunOptions",
-    "SourceInfo",
-    "apply_layers",
-    "apply_layers_to_frames",
-    "run_file",
-    "stream_layers",
+    "REQUIRED", "Boolean", "Choice", "Color", "Configurable", "FramePlan", "Integer", "IntegerList", "IntegerPair",
+    "Keywords", "Kind", "Layer", "Number", "Optional", "Param", "Probe", "Regions", "SourceInfo", "TimedRegionLayer",
+    "TimingFunction",
 ]

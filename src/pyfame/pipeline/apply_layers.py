@@ -1,22 +1,30 @@
-"""``apply_layers``: any number of layers and probes over a file or a folder, one pass each."""
+"""Batches: a pass (layers, probes, a frame plan) over a file or a folder, on any executor.
+
+:func:`run_work` is the one batch driver: it plans every output before any work (paths
+checked, existing outputs skipped or refused), runs the files on the chosen executor
+(serial, processes, Dask) and reports. :func:`apply_layers` and :func:`measure` are its two
+faces: manipulations that write media (and tables beside them), and measurements that
+write tables only.
+"""
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from pyfame.errors import PyfameError, PyfameTypeError, PyfameValueError
-from pyfame.face.tracker_settings import TrackerSettings
-from pyfame.io.media_kinds import IMAGE_EXTENSIONS
-from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
-from pyfame.pipeline.file_pass import FileResult, run_file
+from pyfame.errors import PyfameError, PyfameTypeError
+from pyfame.hashing import file_sha256
+from pyfame.pipeline.executors import run_batch
+from pyfame.pipeline.file_pass import FileResult, Work, run_file
 from pyfame.pipeline.inputs import Job, plan_jobs
-from pyfame.pipeline.layer import Layer, Probe
-from pyfame.pipeline.process_pool import map_in_processes
-from pyfame.pipeline.run_options import NoFacePolicy, RunOptions
+from pyfame.pipeline.layer import FramePlan, Layer, Probe
+from pyfame.pipeline.output_policy import existing_state, refusal, request_record
+from pyfame.pipeline.run_options import RunOptions, RunSettings
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +35,109 @@ def check_layers(layers: object, probes: object) -> tuple[list[Layer], list[Prob
     for value, kind, name in ((layers, Layer, "layers"), (probes, Probe, "probes")):
         items = [value] if isinstance(value, kind) else value
         if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
-            raise PyfameTypeError(f"{name} must be a {kind.__name__} or a list of them, got {value!r}")
+            raise PyfameTypeError(f"{name} must be a {kind.__name__} or a list of them, got {value!r}", param=name)
         for i, item in enumerate(items):
             if not isinstance(item, kind):
-                raise PyfameTypeError(f"{name}[{i}] must be a {kind.__name__}, got {type(item).__name__}")
+                raise PyfameTypeError(f"{name}[{i}] must be a {kind.__name__}, got {type(item).__name__}", param=name)
         out.append(list(items))
     return out[0], out[1]
+
+
+def run_work(
+    inputs: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    work: Work,
+    settings: RunSettings,
+    *,
+    subfolder: str | None = None,
+    media: bool = True,
+    tag: str = "",
+    only_kinds: tuple[str, ...] | None = None,
+) -> list[FileResult]:
+    """Run ``work`` over every input into ``output_dir[/subfolder]``.
+
+    Before any work: every output path is planned and checked (inside the output folder,
+    never an input, never two inputs onto one output), every layer is checked against every
+    input's kind, and outputs that exist already are skipped (same request) or refused
+    (``OutputExistsError`` unless ``settings.overwrite``). ``only_kinds`` leaves inputs of
+    other kinds out of a folder (instead of refusing them). A folder run goes on past a
+    failing file (recorded in ``result.error`` and logged); a single file's error is raised.
+    """
+    from pyfame.pipeline.layer_stack import check_sources
+
+    image_format = settings.image_format
+    for layer in work.layers:
+        image_format = layer.output_format() or image_format
+    tables = tuple(p.table_name for p in work.all_probes())
+    jobs = plan_jobs(inputs, output_dir, subfolder, settings.with_sub_dirs, image_format, media=media,
+                     tables=tables, table_format=settings.table_format, tag=tag,
+                     kinds=("video",) if work.frame_plan is not None else ("image", "video"), only_kinds=only_kinds)
+    for job in jobs:
+        check_sources(work.layers, job.kind, job.input)
+    options = settings.options()
+    single = Path(inputs).is_file()
+    results: list[FileResult | None] = [None] * len(jobs)
+    todo: list[tuple[int, Job, dict[str, Any] | None]] = []
+    for i, job in enumerate(jobs):
+        request = None
+        existing = [p for p in job.targets.all() if p.exists()]
+        if existing:
+            request = request_record(work, options, file_sha256(job.input), job.targets.media)
+            state = existing_state(job.targets, request)
+            if state == "same":
+                log.info("%s: already made by the same request; skipped", existing[0])
+                results[i] = FileResult(job.input, job.targets.media or next(iter(job.targets.tables.values())),
+                                        skipped=True, tables_written=list(job.targets.tables.values()))
+                continue
+            if state == "different" and not settings.overwrite:
+                raise refusal(existing[0])
+        todo.append((i, job, request))
+    parallel = (settings.executor is not None or (settings.workers or 1) > 1) and len(todo) > 1
+    run_options = options.with_resolved_seed(progress=False) if parallel else options
+    made = run_batch(partial(_run_job, work=work, options=run_options, raise_errors=single,
+                             progress_position=1 if options.progress and len(todo) > 1 else 0),
+                     [(job, request) for _, job, request in todo], settings.executor, settings.workers,
+                     progress=options.progress)
+    for (i, _, _), result in zip(todo, made):
+        results[i] = result
+    final = [r for r in results if r is not None]
+    if settings.plot:
+        from pyfame.io.table_plots import plot_table
+
+        for r in final:
+            if r.error is None:
+                for table in r.tables_written:
+                    plot_table(table)
+    failed = [r for r in final if r.error is not None]
+    if failed:
+        log.warning("%d of %d files failed: %s", len(failed), len(final), ", ".join(str(r.input) for r in failed))
+    return final
+
+
+def _run_job(item: tuple[Job, dict[str, Any] | None], work: Work, options: RunOptions, raise_errors: bool = False,
+             progress_position: int = 0) -> FileResult:
+    """One file of a batch; an error is recorded, not raised (unless ``raise_errors``)."""
+    job, request = item
+    try:
+        if request is None:
+            request = request_record(work, options, file_sha256(job.input), job.targets.media)
+        return run_file(job.input, job.targets, work, options, progress_position, extra_record={"request": request})
+    except PyfameError as exc:
+        if raise_errors:
+            raise
+        log.error("%s: %s", job.input, exc)
+        return FileResult(job.input, None, error=exc)
+
+
+def _settings(run: dict[str, Any], where: str) -> RunSettings:
+    from pyfame.pipeline.params import closest
+
+    for key in run:
+        if key not in RunSettings.parameters:
+            guess = closest(key, RunSettings.parameters)
+            raise PyfameTypeError(f"{where}() got an unexpected keyword argument {key!r}"
+                                  + (f" (did you mean {guess!r}?)" if guess else ""), param=key)
+    return RunSettings(**run)
 
 
 def apply_layers(
@@ -42,20 +147,9 @@ def apply_layers(
     probes: Probe | Sequence[Probe] = (),
     *,
     subfolder: str | None = None,
-    with_sub_dirs: bool = False,
-    no_face: NoFacePolicy = "pass",
-    seed: int | None = None,
-    num_faces: int = 1,
-    min_detection_confidence: float = 0.5,
-    min_tracking_confidence: float = 0.5,
-    smoothing: float = 0.0,
-    crf: int = DEFAULT_CRF,
-    preset: str = DEFAULT_PRESET,
-    landmark_cache: bool | str | os.PathLike[str] = True,
-    progress: bool = False,
+    frame_plan: FramePlan | None = None,
     operation: str = "apply_layers",
-    image_format: str | None = None,
-    workers: int | None = None,
+    **run: Any,
 ) -> list[FileResult]:
     """Run layers (manipulations) and probes (measurements) over a file or a folder.
 
@@ -73,27 +167,14 @@ def apply_layers(
         Applied in order; probes observe the frame after every layer.
     subfolder : str, optional
         Write into ``output_dir/subfolder``.
-    with_sub_dirs : bool
-        Walk nested folders and mirror them in the output.
-    no_face : {"pass", "drop", "fail", "hold"}
-        What to do with a frame without a face (see :class:`RunOptions`).
-    seed : int, optional
-        Base seed; each (file, layer) gets its own derived generator.
-    num_faces, min_detection_confidence, min_tracking_confidence, smoothing
-        Face tracking settings (:class:`~pyfame.face.tracker_settings.TrackerSettings`).
-    crf, preset
-        H.264 quality and speed: ``ultrafast`` at CRF 15 by default (fast, visually lossless,
-        large files); ``preset="veryfast", crf=18`` gives the same fidelity in a quarter of
-        the bytes at about a third of the encoding speed.
-    landmark_cache : bool or path
-        Reuse tracked landmarks of a file seen before (default on).
-    progress : bool
-        Progress bars per file and per batch.
-    image_format : str, optional
-        Write still outputs in this format (e.g. ``"png"``) instead of the input's.
-    workers : int, optional
-        Process that many files at once in separate processes (each gets its own copy of
-        the layers); one at a time by default. Outputs are the same either way.
+    frame_plan : FramePlan, optional
+        Reorder each video's frames (a temporal transform) in the same pass.
+    operation : str
+        The name recorded in the sidecars.
+    **run
+        Run settings (:class:`~pyfame.pipeline.run_options.RunSettings`): ``seed``,
+        ``no_face``, ``workers``, ``executor``, ``overwrite``, ``crf``, ``preset``,
+        tracking thresholds, ``image_format``, ``table_format`` and so on.
 
     Returns
     -------
@@ -107,79 +188,44 @@ def apply_layers(
     >>> # pf.apply_layers("faces/", "out/", [pf.ColorShift(shift_color="red")], seed=1)
     """
     layer_list, probe_list = check_layers(layers, probes)
-    options = RunOptions(
-        tracker=TrackerSettings(
-            num_faces=num_faces,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-            smoothing=smoothing,
-        ),
-        no_face=no_face,
-        seed=seed,
-        crf=crf,
-        preset=preset,
-        landmark_cache=landmark_cache,
-        progress=progress,
-    )
-    if image_format is not None and "." + str(image_format).lstrip(".").lower() not in IMAGE_EXTENSIONS:
-        raise PyfameValueError(f"image_format must be one of {sorted(IMAGE_EXTENSIONS)}, got {image_format!r}")
-    jobs = plan_jobs(inputs, output_dir, subfolder, with_sub_dirs, image_format)
-    single = Path(inputs).is_file()
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise PyfameValueError(f"workers must be a positive integer, got {workers!r}")
-    batch_bar = None
-    if progress and len(jobs) > 1:
-        from tqdm.auto import tqdm
-
-        batch_bar = tqdm(total=len(jobs), desc="files", unit="file", position=0)
-    position = 1 if batch_bar is not None else 0
-    try:
-        if workers is None or workers == 1 or len(jobs) == 1:
-            results = []
-            for job in jobs:
-                results.append(run_job(job, layer_list, probe_list, options, operation, position, single))
-                if batch_bar is not None:
-                    batch_bar.update(1)
-        else:
-            quiet = RunOptions(tracker=options.tracker, no_face=options.no_face, seed=options.resolved_seed(),
-                               crf=options.crf, preset=options.preset, landmark_cache=options.landmark_cache)
-            results = map_in_processes(partial(run_job, layers=layer_list, probes=probe_list, options=quiet,
-                                               operation=operation), jobs, workers,
-                                       on_done=batch_bar.update if batch_bar is not None else None)
-    finally:
-        if batch_bar is not None:
-            batch_bar.close()
-    failed = [r for r in results if r.error is not None]
-    if failed:
-        log.warning("%d of %d files failed: %s", len(failed), len(results), ", ".join(str(r.input) for r in failed))
-    return results
+    settings = _settings(run, "apply_layers")
+    work = Work(layer_list, probe_list, frame_plan, operation)
+    return run_work(inputs, output_dir, work, settings, subfolder=subfolder)
 
 
-def run_job(job: Job, layers: list[Layer], probes: list[Probe], options: RunOptions, operation: str,
-            position: int = 0, raise_errors: bool = False) -> FileResult:
-    """One file of a batch: its pass and its tables; an error is recorded, not raised
-    (unless ``raise_errors``)."""
-    try:
-        result = run_file(job.input, job.output, layers, probes, options, operation, progress_position=position)
-        write_tables(result)
-        return result
-    except PyfameError as exc:
-        if raise_errors:
-            raise
-        log.error("%s: %s", job.input, exc)
-        return FileResult(job.input, None, error=exc)
+def measure(
+    inputs: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    probes: Probe | Sequence[Probe],
+    *,
+    subfolder: str | None = None,
+    operation: str = "measure",
+    **run: Any,
+) -> list[FileResult]:
+    """Run probes over every input and write their tables (and sidecars), no media.
+
+    One table per input (``STEM.csv``; with several probes ``STEM_PROBE.csv``), in
+    ``table_format``. Run settings as :func:`apply_layers`.
+
+    Examples
+    --------
+    >>> import pyfame as pf
+    >>> # pf.measure("clips/", "out/", [pf.ColorMeansProbe(color_space="lab")], workers=2)
+    """
+    _, probe_list = check_layers([], probes)
+    settings = _settings(run, "measure")
+    return run_work(inputs, output_dir, Work([], probe_list, None, operation), settings, subfolder=subfolder,
+                    media=False)
 
 
-def write_tables(result: FileResult) -> list[Path]:
-    """Write each probe table beside the output as ``STEM_PROBE.csv`` (atomically)."""
-    from pyfame.io.atomic_write import atomic_output
+def _signature_with_settings(func: Any) -> None:
+    """Show the run settings as keyword-only parameters in ``func``'s signature."""
+    sig = inspect.signature(func)
+    params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    params += [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default,
+                                 annotation=p.kind.annotation) for p in RunSettings.parameters.values()]
+    func.__signature__ = sig.replace(parameters=params)
 
-    written = []
-    if result.output is None:
-        return written
-    for name, table in result.tables.items():
-        target = result.output.with_name(f"{result.output.stem}_{name}.csv")
-        with atomic_output(target) as tmp:
-            table.to_csv(tmp, index=False)
-        written.append(target)
-    return written
+
+_signature_with_settings(apply_layers)
+_signature_with_settings(measure)

@@ -1,4 +1,11 @@
-"""One pass over one file: decode, track once, apply layers, observe probes, encode."""
+"""One pass over one file: decode, track once, run the layer stack, encode, put it all in place.
+
+The pieces are separate: the source (:mod:`pyfame.io`, a frame plan reorders it), the faces
+(:class:`~pyfame.pipeline.face_stage.FaceStage`), the engine
+(:class:`~pyfame.pipeline.layer_stack.LayerStack`, with the no-face policy), and the sinks
+(video, image, tables), whose files are made in an
+:class:`~pyfame.io.output_group.OutputGroup` and put in place together with their sidecar.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +19,75 @@ import numpy as np
 import pandas as pd
 
 from pyfame.errors import FaceNotFoundError
-from pyfame.face.faces import Faces
 from pyfame.face.landmark_cache import LandmarkCache
 from pyfame.hashing import file_sha256
 from pyfame.io import open_source
 from pyfame.io.frame import Frame
 from pyfame.io.image_sink import write_image
+from pyfame.io.output_group import OutputGroup
+from pyfame.io.table_sink import write_table
 from pyfame.io.video_sink import VideoSink
 from pyfame.pipeline.face_stage import FaceStage
-from pyfame.pipeline.layer import Layer, Probe, SourceInfo
+from pyfame.pipeline.layer import FramePlan, Layer, Probe, SourceInfo
+from pyfame.pipeline.layer_stack import LayerStack, check_sources, layer_rngs, with_companions
 from pyfame.pipeline.prefetch import BackgroundConsumer, prefetch
-from pyfame.pipeline.run_options import HOLD_SECONDS, RunOptions
-from pyfame.provenance import sidecar_path, write_sidecar
+from pyfame.pipeline.run_options import RunOptions
+from pyfame.provenance import sidecar_path, sidecar_text
 
 log = logging.getLogger(__name__)
+
+__all__ = ["FileResult", "Targets", "Work", "layer_rngs", "provenance_record", "run_file"]
+
+
+@dataclass
+class Work:
+    """What a pass does to each input: layers, probes and an optional frame plan.
+
+    ``track`` forces tracking on or off (default: on when there is a layer or a probe);
+    ``keep_audio`` overrides the frame plan's choice; ``extra_record`` goes into the sidecar.
+    """
+
+    layers: list[Layer] = field(default_factory=list)
+    probes: list[Probe] = field(default_factory=list)
+    frame_plan: FramePlan | None = None
+    operation: str = "apply_layers"
+    track: bool | None = None
+    keep_audio: bool | None = None
+    extra_record: dict[str, Any] = field(default_factory=dict)
+
+    def all_probes(self) -> list[Probe]:
+        """The probes, then the layers' companion probes."""
+        return with_companions(self.layers, self.probes)
+
+    def tracks(self) -> bool:
+        """Whether faces are tracked."""
+        return bool(self.layers or self.probes) if self.track is None else self.track
+
+    def audio(self) -> bool:
+        """Whether the input's audio is carried over."""
+        if self.keep_audio is not None:
+            return self.keep_audio
+        return self.frame_plan is None or self.frame_plan.keeps_audio
+
+    def specs(self) -> dict[str, Any]:
+        """The declared parameters of everything in the pass, as data."""
+        return {"layers": [layer.to_dict() for layer in self.layers],
+                "probes": [probe.to_dict() for probe in self.probes if probe.name],
+                "frame_plan": self.frame_plan.to_dict() if self.frame_plan is not None else None}
+
+
+@dataclass
+class Targets:
+    """Where one input's outputs go: its media (or None) and its tables by name."""
+
+    media: Path | None = None
+    tables: dict[str, Path] = field(default_factory=dict)
+
+    def all(self) -> list[Path]:
+        """Every file made, sidecars included."""
+        files = [p for p in [self.media, *self.tables.values()] if p is not None]
+        sides = [sidecar_path(self.media)] if self.media is not None else [sidecar_path(p) for p in self.tables.values()]
+        return files + sides
 
 
 @dataclass
@@ -35,7 +97,8 @@ class FileResult:
     Attributes
     ----------
     input, output : Path
-        The file read and the media written (None when only probes ran).
+        The file read and the media written (the first table when only tables were made;
+        None when nothing was written).
     frames : int
         Frames decoded.
     frames_with_face : int
@@ -48,6 +111,8 @@ class FileResult:
         Landmarks came from the cache (tracking skipped).
     seconds : float
         Wall time of the pass.
+    skipped : bool
+        The outputs existed already, made by the same request: nothing was done.
     """
 
     input: Path
@@ -64,11 +129,7 @@ class FileResult:
     sidecar: Path | None = None
     input_sha256: str = ""
     tables_written: list[Path] = field(default_factory=list)
-
-
-def layer_rngs(seed: int, n: int) -> list[np.random.Generator]:
-    """One independent generator per layer, derived from the run's seed."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
+    skipped: bool = False
 
 
 def _ranges(indices: list[int]) -> list[list[int]]:
@@ -82,205 +143,166 @@ def _ranges(indices: list[int]) -> list[list[int]]:
     return out
 
 
-def run_file(
-    input_path: Path,
-    output_path: Path | None,
-    layers: list[Layer],
-    probes: list[Probe],
-    options: RunOptions,
-    operation: str = "apply_layers",
-    progress_position: int = 0,
-    *,
-    frame_plan: list[int] | None = None,
-    keep_audio: bool = True,
-    extra_record: dict[str, Any] | None = None,
-    track: bool | None = None,
-) -> FileResult:
-    """Run layers and probes over one image or video in a single pass.
+def _open(input_path: Path, work: Work, options: RunOptions) -> tuple[Any, dict[str, Any] | None]:
+    """The source (reordered by the frame plan) and the plan's record."""
+    if work.frame_plan is None:
+        return open_source(input_path), None
+    from pyfame.io import VideoSource
+    from pyfame.io.planned_video_source import PlannedVideoSource, frame_timestamps
 
-    Nothing is written unless the whole file succeeds: the media goes to a temporary file
-    renamed at the end, then the sidecar. Probe tables are returned, not written.
+    with VideoSource(input_path) as probe:
+        fps = float(probe.fps)
+    n_frames = len(frame_timestamps(input_path))
+    plan = work.frame_plan.plan(n_frames, fps, np.random.default_rng(options.resolved_seed()))
+    return PlannedVideoSource(input_path, plan), {**work.frame_plan.record(), "output_to_input_frame": plan}
 
-    ``frame_plan`` (videos) reads input frames in that order (output frame ``k`` is input
-    frame ``frame_plan[k]``, on a new constant-rate timeline); ``keep_audio=False`` leaves
-    the audio out. With no layer and no probe, no face is tracked (a pure transcode or
-    reorder) unless ``track=True``. ``extra_record`` is added to the sidecar.
+
+def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions,
+             progress_position: int = 0, extra_record: dict[str, Any] | None = None) -> FileResult:
+    """Run a pass over one image or video and write its outputs.
+
+    Nothing is in place unless the whole file succeeds: media, tables and sidecars are made
+    as temporary files and put in place together at the end. ``extra_record`` is added to
+    the sidecar (a batch adds the request it answers; see
+    :mod:`~pyfame.pipeline.output_policy`).
 
     Examples
     --------
-    >>> # run_file(Path("face.png"), Path("out/face.png"), [MyLayer()], [], RunOptions())
+    >>> # run_file(Path("face.png"), Targets(Path("out/face.png")), Work([ColorShift()]), RunOptions())
     """
     started = time.perf_counter()
-    result = FileResult(input_path, output_path)
-    if frame_plan is not None:
-        from pyfame.io.planned_video_source import PlannedVideoSource
-
-        source = PlannedVideoSource(input_path, frame_plan)
-    else:
-        source = open_source(input_path)
-    track = bool(layers or probes) if track is None else track
+    result = FileResult(input_path, targets.media)
+    source, plan_record = _open(input_path, work, options)
+    track = work.tracks()
     try:
-        info = SourceInfo(
-            kind=source.kind,
-            width=source.width,
-            height=source.height,
-            fps=float(source.fps) if source.fps else None,
-            frame_count=int(source.frame_count),
-            duration=float(source.duration),
-        )
-        input_sha = file_sha256(input_path)
-        result.input_sha256 = input_sha
+        info = SourceInfo(kind=source.kind, width=source.width, height=source.height,
+                          fps=float(source.fps) if source.fps else None, frame_count=int(source.frame_count),
+                          duration=float(source.duration))
+        check_sources(work.layers, source.kind, input_path)
+        given = (extra_record or {}).get("request", {}).get("input_sha256")
+        result.input_sha256 = given or file_sha256(input_path)
         cache_dir = options.cache_folder()
-        cache = LandmarkCache(cache_dir) if cache_dir is not None and track and frame_plan is None else None
-        cache_key = LandmarkCache.key(input_sha, options.tracker.as_dict()) if cache else None
+        cache = LandmarkCache(cache_dir) if cache_dir is not None and track and work.frame_plan is None else None
+        tracker = options.tracker
+        for probe in work.all_probes():
+            needs = probe.tracker_needs()
+            if needs:
+                from dataclasses import replace
+
+                tracker = replace(tracker, **needs)
+        cache_key = LandmarkCache.key(result.input_sha256, tracker.as_dict()) if cache else None
         cached = cache.load(cache_key) if cache and cache_key else None
         result.cache_hit = cached is not None
 
-        for item in (*layers, *probes):
-            item.start(info)
-        rngs = layer_rngs(options.resolved_seed(), len(layers))
-
-        sink: VideoSink | None = None
-        writer: BackgroundConsumer[Frame] | None = None
-        if output_path is not None and source.kind == "video":
-            output_path.parent.mkdir(parents=True, exist_ok=True)
-            sink = VideoSink(
-                output_path,
-                source.width,
-                source.height,
-                source.fps,
-                time_base=getattr(source, "time_base", None),
-                audio_from=input_path if keep_audio and getattr(source, "has_audio", False) else None,
-                crf=options.crf,
-                preset=options.preset,
-            )
-            writer = BackgroundConsumer(sink.write)
-        still: np.ndarray | None = None
-        last_faces: Faces | None = None
-        last_t = 0.0
-        rows: dict[str, list[dict[str, Any]]] = {p.name: [] for p in probes}
-        bar = _progress(options, source, input_path, progress_position)
-        frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
-        stage = FaceStage(frames, source.kind, options.tracker, cached, track)
-        try:
-            for frame, faces in stage:
-                result.frames += 1
-                pixels = frame.pixels
-                if faces:
-                    result.frames_with_face += 1
-                    last_faces, last_t = faces, frame.t
-                elif track:
-                    result.frames_without_face.append(frame.index)
-                    log.info("%s: no face in frame %d (t=%.3fs)", input_path, frame.index, frame.t)
-                    if options.no_face == "fail":
-                        raise FaceNotFoundError(
-                            f"{input_path}: no face in frame {frame.index} (t={frame.t:.3f}s) "
-                            "and no_face='fail'"
-                        )
-                    if options.no_face == "hold" and last_faces is not None and frame.t - last_t <= HOLD_SECONDS:
-                        faces = last_faces
-                        result.frames_held.append(frame.index)
-                for layer, rng in zip(layers, rngs):
-                    if faces or not layer.needs_face:
-                        pixels = layer.apply(pixels, faces, frame.t, rng)
-                for probe in probes:
-                    for row in probe.observe(pixels, faces, frame.t):
-                        rows[probe.name].append({"frame": frame.index, "timestamp_s": frame.t, **row})
-                if track and not faces and options.no_face == "drop":
-                    pass
-                elif writer is not None:
-                    writer.put(Frame(frame.index, frame.t, np.ascontiguousarray(pixels)))
-                    result.frames_written += 1
-                else:
-                    still = pixels
-                    result.frames_written += 1
-                if bar is not None:
-                    bar.update(1)
-            if track and result.frames_with_face == 0:
-                raise FaceNotFoundError(
-                    f"{input_path}: no face found in "
-                    + ("the image" if source.kind == "image" else f"any of its {result.frames} frames")
-                )
-            for probe in probes:
-                rows[probe.name].extend(probe.finish())
-            if writer is not None and sink is not None:
-                writer.close()
-                writer = None
-                sink.close()
-            elif output_path is not None and still is not None:
-                output_path.parent.mkdir(parents=True, exist_ok=True)
-                write_image(output_path, still, _combined_alpha(layers))
-        except BaseException:
-            if writer is not None:
-                try:
+        stack = LayerStack(work.layers, work.probes, options.resolved_seed(), options.no_face)
+        stack.start(info)
+        with OutputGroup() as group:
+            sink: VideoSink | None = None
+            writer: BackgroundConsumer[Frame] | None = None
+            if targets.media is not None and source.kind == "video":
+                sink = VideoSink(group.temp_for(targets.media), source.width, source.height, source.fps,
+                                 time_base=getattr(source, "time_base", None),
+                                 audio_from=input_path if work.audio() and getattr(source, "has_audio", False)
+                                 else None,
+                                 crf=options.crf, preset=options.preset, atomic=False)
+                writer = BackgroundConsumer(sink.write)
+            still: np.ndarray | None = None
+            bar = _progress(options, source, input_path, progress_position)
+            frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
+            stage = FaceStage(frames, source.kind, tracker, cached, track)
+            try:
+                for frame, faces in stage:
+                    result.frames += 1
+                    out = stack.process(frame.pixels, faces, frame.index, frame.t, tracked=track, source=input_path)
+                    if out is not None:
+                        if writer is not None:
+                            writer.put(Frame(frame.index, frame.t, np.ascontiguousarray(out)))
+                        else:
+                            still = out
+                        result.frames_written += 1
+                    if bar is not None:
+                        bar.update(1)
+                if track and stack.policy.with_face == 0:
+                    raise FaceNotFoundError(
+                        f"{input_path}: no face found in "
+                        + ("the image" if source.kind == "image" else f"any of its {result.frames} frames"))
+                if writer is not None and sink is not None:
                     writer.close()
-                except BaseException:
-                    pass
-            if sink is not None:
-                sink.abort()
-            raise
-        finally:
-            if bar is not None:
-                bar.close()
-            stage.close()
-
-        if cache is not None and cache_key is not None and cached is None and stage.tracked:
-            try:
-                cache.save(cache_key, stage.tracked)
-            except OSError as exc:  # a cache that cannot be written never fails the run
-                log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
-
-        result.tables = {name: pd.DataFrame(r) for name, r in rows.items()}
-        result.seconds = time.perf_counter() - started
-        if output_path is not None:
-            try:
-                result.sidecar = write_sidecar(
-                    output_path,
-                    {**provenance_record(result, output_path, layers, probes, options, operation),
-                     **(extra_record or {})},
-                )
+                    writer = None
+                    sink.close()
+                elif targets.media is not None and still is not None:
+                    write_image(group.temp_for(targets.media), still, stack.alpha(),
+                                image_format=targets.media.suffix, atomic=False)
             except BaseException:
-                output_path.unlink(missing_ok=True)
-                sidecar_path(output_path).unlink(missing_ok=True)
+                if writer is not None:
+                    try:
+                        writer.close()
+                    except BaseException:
+                        pass
+                if sink is not None:
+                    sink.abort()
                 raise
+            finally:
+                if bar is not None:
+                    bar.close()
+                stage.close()
+
+            result.frames_with_face = stack.policy.with_face
+            result.frames_without_face = stack.policy.without_face
+            result.frames_held = stack.policy.held
+            if cache is not None and cache_key is not None and cached is None and stage.tracked:
+                try:
+                    cache.save(cache_key, stage.tracked)
+                except OSError as exc:  # a cache that cannot be written never fails the run
+                    log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
+
+            result.tables = stack.finish()
+            written: dict[Path, Path] = {}  # target -> its temporary file
+            for name, target in targets.tables.items():
+                table = result.tables.get(name, pd.DataFrame())
+                written[target] = write_table(table, group.temp_for(target), table_format=target.suffix,
+                                              atomic=False)
+            result.seconds = time.perf_counter() - started
+            record = {**provenance_record(result, work, options, plan_record), **work.extra_record,
+                      **(extra_record or {})}
+            if targets.media is not None:
+                record["output"] = {"path": targets.media.name, "sha256": file_sha256(group.temp_of(targets.media))}
+                record["tables"] = {t.name: file_sha256(tmp) for t, tmp in written.items()}
+                group.temp_for(sidecar_path(targets.media)).write_text(sidecar_text(record))
+                result.sidecar = sidecar_path(targets.media)
+            else:
+                for target, tmp in written.items():
+                    record["output"] = {"path": target.name, "sha256": file_sha256(tmp)}
+                    record["input"] = {**record["input"], "relative_path": _relative(input_path, target)}
+                    group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
+            group.commit()
+            result.tables_written = list(targets.tables.values())
+            if result.output is None and result.tables_written:
+                result.output = result.tables_written[0]  # a measurement's output is its table
         return result
     finally:
         source.close()
 
 
-def _combined_alpha(layers: list[Layer]) -> np.ndarray | None:
-    """The product of the layers' alpha channels, or None when every layer is opaque."""
-    alphas = [a for a in (layer.alpha() for layer in layers) if a is not None]
-    if not alphas:
-        return None
-    out = alphas[0].astype(np.float32)
-    for a in alphas[1:]:
-        out *= a.astype(np.float32) / 255.0
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-
-
-def provenance_record(
-    result: FileResult,
-    output_path: Path,
-    layers: list[Layer],
-    probes: list[Probe],
-    options: RunOptions,
-    operation: str,
-) -> dict[str, Any]:
+def provenance_record(result: FileResult, work: Work, options: RunOptions,
+                      plan_record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What made an output: the operation, input, seed, layers, probes, plan, tracker,
+    policy, encoder and frame counts (the sidecar adds the environment and the output)."""
+    media = result.output
     return {
-        "operation": operation,
-        "input": {"path": str(result.input), "sha256": result.input_sha256},
-        "output": {"path": output_path.name, "sha256": file_sha256(output_path)},
+        "operation": work.operation,
+        "input": {"path": str(Path(result.input).resolve()), "sha256": result.input_sha256,
+                  "relative_path": _relative(result.input, media)},
         "seed": options.resolved_seed(),
-        "layers": [
-            {"name": layer.name, "params": layer.params(), "draws": layer.draws()} for layer in layers
-        ],
-        "probes": [{"name": p.name, "params": p.params()} for p in probes],
+        "layers": [{"name": layer.name, "params": layer.params(), "draws": layer.draws()} for layer in work.layers],
+        "probes": [{"name": p.table_name, "params": p.params()} for p in work.all_probes()],
+        "frame_plan": None if plan_record is None else {"name": work.frame_plan.name,  # type: ignore[union-attr]
+                                                        "params": work.frame_plan.params(),  # type: ignore[union-attr]
+                                                        **plan_record},
         "tracker": options.tracker.as_dict(),
         "no_face_policy": options.no_face,
         "encoder": {"codec": "libx264", "crf": options.crf, "preset": options.preset}
-        if output_path.suffix.lower() == ".mp4"
-        else None,
+        if media is not None and media.suffix.lower() == ".mp4" else None,
         "frames": {
             "decoded": result.frames,
             "written": result.frames_written,
@@ -293,16 +315,23 @@ def provenance_record(
     }
 
 
+def _relative(path: Path, output: Path | None) -> str | None:
+    """``path`` relative to the output's folder (so a moved folder of inputs and outputs
+    still verifies), or None without a media output."""
+    import os
+
+    if output is None:
+        return None
+    try:
+        return os.path.relpath(Path(path).resolve(), Path(output).resolve().parent)
+    except ValueError:  # another drive
+        return None
+
+
 def _progress(options: RunOptions, source: Any, path: Path, position: int) -> Any:
     if not options.progress:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(
-        total=int(source.frame_count) or None,
-        desc=path.name,
-        unit="frame",
-        position=position,
-        leave=False,
-        dynamic_ncols=True,
-    )
+    return tqdm(total=int(source.frame_count) or None, desc=path.name, unit="frame", position=position,
+                leave=False, dynamic_ncols=True)

@@ -1,4 +1,8 @@
-"""Which files a run reads, and where each output goes.
+"""Which files a run reads, and where each of its outputs goes: planned once, checked before any work.
+
+Every output path of a batch (media, tables, sidecars) is resolved here and must lie inside
+the output folder, must not be one of the inputs, and must not be claimed by two inputs:
+otherwise a typed error names the file before anything is read or written.
 
 Examples
 --------
@@ -20,20 +24,27 @@ from pyfame.errors import (
     UnrecognizedExtensionError,
 )
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, media_kind
+from pyfame.pipeline.file_pass import Targets
 
 MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
 
 
 @dataclass(frozen=True)
 class Job:
-    """One input file and the output it makes."""
+    """One input file and the outputs it makes."""
 
     input: Path
-    output: Path
+    targets: Targets
     kind: str
 
+    @property
+    def output(self) -> Path | None:
+        """The media output (or None for tables only)."""
+        return self.targets.media
 
-def find_inputs(input_path: str | os.PathLike[str], with_sub_dirs: bool = False, *, skip: Path | None = None) -> tuple[Path, list[Path]]:
+
+def find_inputs(input_path: str | os.PathLike[str], with_sub_dirs: bool = False, *,
+                skip: Path | None = None) -> tuple[Path, list[Path]]:
     """The media files to process, and the root they are relative to.
 
     A file is checked for a known extension (``UnrecognizedExtensionError``); a folder
@@ -41,10 +52,11 @@ def find_inputs(input_path: str | os.PathLike[str], with_sub_dirs: bool = False,
     files and the folder ``skip`` (an output folder inside the input) left out.
     """
     if not isinstance(input_path, (str, os.PathLike)):
-        raise PyfameTypeError(f"input_dir must be a path (str or Path), got {type(input_path).__name__}")
+        raise PyfameTypeError(f"input_dir must be a path (str or Path), got {type(input_path).__name__}",
+                              param="input_dir")
     path = Path(input_path)
     if not path.exists():
-        raise PyfamePathError(f"input_dir: {path} does not exist")
+        raise PyfamePathError(f"input_dir: {path} does not exist", param="input_dir")
     if path.is_file():
         media_kind(path)
         return path.parent, [path]
@@ -60,24 +72,55 @@ def find_inputs(input_path: str | os.PathLike[str], with_sub_dirs: bool = False,
             files.append(p)
     if not files:
         raise UnrecognizedExtensionError(
-            f"input_dir: {path} holds no supported image or video "
-            f"({', '.join(sorted(MEDIA_EXTENSIONS))})"
-        )
+            f"input_dir: {path} holds no supported image or video ({', '.join(sorted(MEDIA_EXTENSIONS))})",
+            param="input_dir")
     return path, files
 
 
 def output_path_for(input_file: Path, root: Path, output_dir: Path, subfolder: str | None,
-                    image_format: str | None = None) -> Path:
-    """Where the output of ``input_file`` goes: videos become ``.mp4``, images keep their
-    format unless ``image_format`` (e.g. ``"png"``) is given."""
+                    image_format: str | None = None, tag: str = "") -> Path:
+    """Where the media output of ``input_file`` goes: videos become ``.mp4``, images keep
+    their format unless ``image_format`` (e.g. ``"png"``) is given; ``tag`` is added to the
+    name (``face_bubbles.png``)."""
     rel = input_file.relative_to(root) if root in input_file.parents else Path(input_file.name)
     base = output_dir / subfolder if subfolder else output_dir
     out = base / rel
+    if tag:
+        out = out.with_name(f"{out.stem}_{tag}{out.suffix}")
     if input_file.suffix.lower() in VIDEO_EXTENSIONS:
         out = out.with_suffix(".mp4")
     elif image_format:
         out = out.with_suffix("." + image_format.lstrip(".").lower())
     return out
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """True when ``path`` (resolved, links followed) lies inside ``folder``."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def check_targets(jobs: list[Job], output_dir: Path, inputs: set[Path]) -> None:
+    """Every target inside ``output_dir``, none an input, none claimed twice (typed errors)."""
+    claimed: dict[Path, Path] = {}
+    for job in jobs:
+        for target in job.targets.all():
+            key = target.resolve()
+            if not inside(target, output_dir):
+                raise PyfameValueError(f"output: {target} would be outside the output folder {output_dir}",
+                                       param="output_dir")
+            if key in inputs:
+                raise PyfameValueError(f"output_dir: writing {target} would overwrite the input {key}; "
+                                       "choose another output folder", param="output_dir")
+            if target.is_dir():
+                raise PyfamePathError(f"output: {target} is a folder", param="output_dir")
+            if key in claimed and claimed[key] != job.input:
+                raise PyfameValueError(f"output_dir: {job.input} and {claimed[key]} would both be written to "
+                                       f"{target}; rename one", param="output_dir")
+            claimed[key] = job.input
 
 
 def plan_jobs(
@@ -86,11 +129,20 @@ def plan_jobs(
     subfolder: str | None,
     with_sub_dirs: bool = False,
     image_format: str | None = None,
+    *,
+    media: bool = True,
+    tables: tuple[str, ...] = (),
+    table_format: str = "csv",
+    tag: str = "",
+    kinds: tuple[str, ...] = ("image", "video"),
+    only_kinds: tuple[str, ...] | None = None,
 ) -> list[Job]:
     """Check the paths and list the jobs, before any work starts.
 
-    Raises ``PyfameValueError`` if an output would land on an input or two inputs would
-    make the same output.
+    ``media`` makes one image or video per input; ``tables`` names the tables each input
+    gets (beside the media as ``STEM_TABLE.csv``, or, without media, as ``STEM.csv`` for a
+    single table). Inputs of other ``kinds`` are refused; with ``only_kinds`` a folder's
+    inputs of other kinds are left out (an error if none remain).
     """
     from pyfame.validation import check_output_dir
 
@@ -98,25 +150,34 @@ def plan_jobs(
     if isinstance(output_dir, (str, os.PathLike)) and in_path is not None and in_path.is_file():
         out_resolved = Path(output_dir).resolve()
         if out_resolved == in_path.resolve() or in_path.resolve() in out_resolved.parents:
-            raise PyfameValueError(f"output_dir: {output_dir} is the input file {in_path} or inside it")
+            raise PyfameValueError(f"output_dir: {output_dir} is the input file {in_path} or inside it",
+                                   param="output_dir")
     out_dir = check_output_dir(output_dir, "output_dir")
+    if subfolder is not None and (not subfolder or Path(subfolder).is_absolute() or ".." in Path(subfolder).parts):
+        raise PyfameValueError(f"subfolder must be a plain folder name inside the output folder, got {subfolder!r}",
+                               param="subfolder")
     skip = (out_dir / subfolder) if subfolder else None
     root, files = find_inputs(input_path, with_sub_dirs, skip=skip)
+    if only_kinds is not None:
+        files = [f for f in files if media_kind(f) in only_kinds]
+        if not files:
+            raise PyfameValueError(f"input_dir: {input_path} holds no {' or '.join(only_kinds)}", param="input_dir")
+    suffix = "." + table_format
     jobs: list[Job] = []
-    seen: dict[Path, Path] = {}
-    inputs = {f.resolve() for f in files}
     for f in files:
-        out = output_path_for(f, root, out_dir, subfolder, image_format)
-        key = out.resolve()
-        if key in inputs:
-            raise PyfameValueError(
-                f"output_dir: writing {f.name} to {out_dir} would overwrite the input {f}; "
-                "choose another output folder"
-            )
-        if key in seen:
-            raise PyfameValueError(
-                f"output_dir: {f} and {seen[key]} would both be written to {out}; rename one"
-            )
-        seen[key] = f
-        jobs.append(Job(f, out, media_kind(f)))
+        kind = media_kind(f)
+        if kind not in kinds:
+            raise PyfameValueError(f"input_dir: {f} is a {'still image' if kind == 'image' else 'video'}; this "
+                                   f"operation needs {' or '.join(k + 's' for k in kinds)}", param="input_dir")
+        if media:
+            out = output_path_for(f, root, out_dir, subfolder, image_format, tag)
+            table_paths = {t: out.with_name(f"{out.stem}_{t}{suffix}") for t in tables}
+            targets = Targets(out, table_paths)
+        else:
+            stem = output_path_for(f, root, out_dir, subfolder, None, tag).with_suffix("")
+            table_paths = ({tables[0]: stem.with_name(stem.name + suffix)} if len(tables) == 1 else
+                           {t: stem.with_name(f"{stem.name}_{t}{suffix}") for t in tables})
+            targets = Targets(None, table_paths)
+        jobs.append(Job(f, targets, kind))
+    check_targets(jobs, out_dir, {f.resolve() for f in files})
     return jobs

@@ -1,4 +1,18 @@
-"""The settings shared by every pipeline run."""
+"""The settings shared by every run, declared once.
+
+:class:`RunSettings` declares every keyword a batch entry point takes besides its
+manipulation's own (folders, workers, tracking, seed, no-face policy, encoding, tables);
+the seed functions, ``apply_layers`` and the command line take them from here.
+:class:`RunOptions` is what one file's pass needs of them.
+
+Examples
+--------
+>>> RunOptions(seed=7).resolved_seed()
+7
+>>> settings = RunSettings(seed=3, crf=20)
+>>> settings.options().crf, settings.options().tracker.num_faces
+(20, 1)
+"""
 
 from __future__ import annotations
 
@@ -6,21 +20,26 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
+from pyfame.errors import PyfameTypeError
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET, X264_PRESETS
+from pyfame.pipeline.layer import Configurable
+from pyfame.pipeline.params import Boolean, Choice, Integer, Kind, Number, Optional, Param
 from pyfame.validation import check_bool, check_choice, check_int, check_seed
 
 NoFacePolicy = Literal["pass", "drop", "fail", "hold"]
 NO_FACE_POLICIES = {"pass": "pass", "drop": "drop", "fail": "fail", "hold": "hold"}
 #: With ``no_face="hold"``, the last face found stands in for at most this many seconds.
 HOLD_SECONDS = 0.5
+#: Largest image or video frame read, in pixels (100 megapixels: 300 MB as RGB).
+DEFAULT_MAX_PIXELS = 100_000_000
 
 
 @dataclass
 class RunOptions:
-    """How a pipeline run treats frames, randomness, encoding and caching.
+    """How one file's pass treats frames, randomness, encoding and caching.
 
     Parameters
     ----------
@@ -35,12 +54,16 @@ class RunOptions:
     seed : int or None
         Base seed of every random draw; None draws one (recorded in the sidecar).
     crf, preset : int, str
-        libx264 quality (0-51, lower is better) and speed preset; ``ultrafast`` at CRF 15 by
-        default (see :data:`pyfame.io.video_sink.DEFAULT_PRESET`).
+        libx264 quality (0-51, lower is better) and speed preset
+        (see :data:`pyfame.io.video_sink.DEFAULT_PRESET`).
     landmark_cache : bool or path
         True uses the default cache folder, a path uses that folder, False switches it off.
     progress : bool
         Show progress bars (stderr).
+    allow_truncated : bool
+        Accept a video whose container promises more frames than decode (recorded).
+    max_pixels : int
+        Largest image or frame read, in pixels; larger inputs are refused from the header.
 
     Examples
     --------
@@ -55,6 +78,8 @@ class RunOptions:
     preset: str = DEFAULT_PRESET
     landmark_cache: bool | str | os.PathLike[str] = True
     progress: bool = False
+    allow_truncated: bool = False
+    max_pixels: int = DEFAULT_MAX_PIXELS
 
     def __post_init__(self) -> None:
         self.no_face = check_choice(self.no_face, "no_face", NO_FACE_POLICIES)
@@ -62,17 +87,25 @@ class RunOptions:
         self.crf = check_int(self.crf, "crf", low=0, high=51)
         self.preset = check_choice(self.preset, "preset", {p: p for p in X264_PRESETS})
         if not isinstance(self.landmark_cache, (bool, str, os.PathLike)):
-            from pyfame.errors import PyfameTypeError
-
             raise PyfameTypeError(
-                f"landmark_cache must be True, False or a folder path, got {self.landmark_cache!r}"
-            )
+                f"landmark_cache must be True, False or a folder path, got {self.landmark_cache!r}",
+                param="landmark_cache")
         check_bool(self.progress, "progress")
+        check_bool(self.allow_truncated, "allow_truncated")
+        self.max_pixels = check_int(self.max_pixels, "max_pixels", low=1)
         self._seed = self.seed if self.seed is not None else secrets.randbelow(2**32)
 
     def resolved_seed(self) -> int:
         """The seed actually used (drawn once when ``seed`` is None)."""
         return self._seed
+
+    def with_resolved_seed(self, progress: bool | None = None) -> RunOptions:
+        """A copy whose seed is the one drawn here (for other processes), optionally
+        without progress bars."""
+        return RunOptions(tracker=self.tracker, no_face=self.no_face, seed=self.resolved_seed(), crf=self.crf,
+                          preset=self.preset, landmark_cache=self.landmark_cache,
+                          progress=self.progress if progress is None else progress,
+                          allow_truncated=self.allow_truncated, max_pixels=self.max_pixels)
 
     def cache_folder(self) -> Path | None:
         """The landmark cache folder, or None when caching is off."""
@@ -83,3 +116,104 @@ class RunOptions:
         if self.landmark_cache is True:
             return default_cache_dir()
         return Path(self.landmark_cache)
+
+
+@dataclass(frozen=True)
+class CacheSetting(Kind):
+    """True (the default cache folder), False (off) or a folder path."""
+
+    annotation = bool
+
+    def check(self, value: Any, name: str) -> Any:
+        if isinstance(value, (bool, str, os.PathLike)):
+            return value if isinstance(value, bool) else str(value)
+        raise PyfameTypeError(f"{name} must be True, False or a folder path, got {value!r}", param=name)
+
+    def parse(self, text: str, name: str) -> Any:
+        low = text.strip().lower()
+        return {"true": True, "on": True, "false": False, "off": False}.get(low, text)
+
+    def describe(self) -> str:
+        return "true, false or a folder"
+
+
+@dataclass(frozen=True)
+class ExecutorSetting(Kind):
+    """``"serial"``, ``"processes"``, ``"dask"``, or an executor object / Dask ``Client``."""
+
+    annotation = str
+
+    def check(self, value: Any, name: str) -> Any:
+        if value is None or not isinstance(value, str):
+            return value  # None or an object: make_executor checks it
+        return Choice(("serial", "processes", "dask")).check(value, name)
+
+    def to_data(self, value: Any) -> Any:
+        return value if value is None or isinstance(value, str) else type(value).__name__
+
+    def describe(self) -> str:
+        return "'serial', 'processes' or 'dask' (or an executor / Dask Client in Python)"
+
+
+class RunSettings(Configurable):
+    """Every run-level keyword, declared once, in groups (see :attr:`GROUPS`)."""
+
+    family: ClassVar[str] = "run"
+    #: Which keywords a kind of entry point takes.
+    GROUPS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "batch": ("with_sub_dirs", "workers", "executor", "overwrite", "progress"),
+        "tracking": ("min_detection_confidence", "min_tracking_confidence", "num_faces", "smoothing",
+                     "landmark_cache"),
+        "run": ("seed", "no_face", "allow_truncated", "max_pixels"),
+        "encoding": ("crf", "preset", "image_format"),
+        "tables": ("table_format", "plot"),
+    }
+
+    with_sub_dirs: bool = Param(Boolean(), default=False, help="Walk nested folders and mirror them in the output.")
+    workers: int | None = Param(Optional(Integer(1, 512)), default=None,
+                                help="Process that many files at once (same outputs); one at a time by default.")
+    executor: Any = Param(ExecutorSetting(), default=None,
+                          help="Where a batch runs: 'serial', 'processes' or 'dask' (default: processes when "
+                               "workers > 1).")
+    overwrite: bool = Param(Boolean(), default=False,
+                            help="Replace existing outputs made with other parameters (default: refuse).")
+    progress: bool = Param(Boolean(), default=False, help="Show progress bars.", cli=False)
+    min_detection_confidence: float = Param(Number(0.0, 1.0), default=0.5, help="Face detector score threshold.")
+    min_tracking_confidence: float = Param(Number(0.0, 1.0), default=0.5,
+                                           help="Below this the tracker re-detects instead of following the face.")
+    num_faces: int = Param(Integer(1, 16), default=1, help="Most faces tracked per frame.")
+    smoothing: float = Param(Number(0.0), default=0.0, unit="Hz",
+                             help="Landmark smoothing (One-Euro minimum cutoff; 0 = off).")
+    landmark_cache: Any = Param(CacheSetting(), default=True, help="Reuse tracked landmarks of files seen before.",
+                                cli=False)
+    seed: int | None = Param(Optional(Integer(0, 2**63 - 1)), default=None,
+                             help="Base seed of every random draw (drawn and recorded if not given).",
+                             seed_name="rand_seed")
+    no_face: str = Param(Choice(tuple(NO_FACE_POLICIES)), default="pass",
+                         help="Frames without a face: pass unchanged, drop, fail, or hold the last face (0.5 s).")
+    allow_truncated: bool = Param(Boolean(), default=False,
+                                  help="Accept a video cut short (frames missing against its own index); recorded.")
+    max_pixels: int = Param(Integer(1), default=DEFAULT_MAX_PIXELS, unit="pixels",
+                            help="Largest image or frame read; larger inputs are refused from the header.")
+    crf: int = Param(Integer(0, 51), default=DEFAULT_CRF, help="H.264 quality (0-51, lower is better).")
+    preset: str = Param(Choice(X264_PRESETS), default=DEFAULT_PRESET, help="x264 speed preset.")
+    image_format: str | None = Param(Optional(Choice(("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp"))),
+                                     default=None, help="Write still outputs in this format (default: the input's).")
+    table_format: str = Param(Choice(("csv", "parquet")), default="csv", help="Format of the tables written.")
+    plot: bool = Param(Boolean(), default=False, help="Also write a PNG plot beside each table.")
+
+    def options(self) -> RunOptions:
+        """The per-file options these settings give."""
+        tracker = TrackerSettings(num_faces=self.num_faces, min_detection_confidence=self.min_detection_confidence,
+                                  min_tracking_confidence=self.min_tracking_confidence, smoothing=self.smoothing)
+        return RunOptions(tracker=tracker, no_face=self.no_face, seed=self.seed, crf=self.crf, preset=self.preset,
+                          landmark_cache=self.landmark_cache, progress=self.progress,
+                          allow_truncated=self.allow_truncated, max_pixels=self.max_pixels)
+
+    @classmethod
+    def names(cls, *groups: str) -> list[str]:
+        """The keyword names of the given groups, in order."""
+        return [name for group in groups for name in cls.GROUPS[group]]
+
+
+__all__ = ["DEFAULT_MAX_PIXELS", "HOLD_SECONDS", "NO_FACE_POLICIES", "NoFacePolicy", "RunOptions", "RunSettings"]

@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from pyfame.errors import ImageShapeError, PyfameError, PyfameValueError
+from pyfame.errors import ImageShapeError, PyfameValueError
 from pyfame.io import Frame, VideoSink, read_image, write_image
+from pyfame.io.output_group import OutputGroup
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
-from pyfame.pipeline.file_pass import FileResult, run_file
-from pyfame.pipeline.inputs import find_inputs, plan_jobs
-from pyfame.pipeline.run_options import RunOptions
+from pyfame.pipeline.file_pass import FileResult
+from pyfame.pipeline.inputs import find_inputs, inside
 from pyfame.solid_color import solid_color
 from pyfame.utils.predefined_constants import NORMALIZE_IMAGES_CROP, NORMALIZE_METHOD_NAMES, options
 from pyfame.validation import (
@@ -31,31 +31,26 @@ log = logging.getLogger(__name__)
 
 
 def transcode_video_to_mp4(input_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str],
-                           with_sub_dirs: bool = False, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET) -> list[FileResult]:
+                           with_sub_dirs: bool = False, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
+                           overwrite: bool = False) -> list[FileResult]:
     """Re-encode videos (any format PyAV reads) as H.264 MP4 in ``output_dir/Transcoded/``,
-    keeping size, frame rate, frame count, timestamps and audio. No face tracking.
+    keeping size, frame rate, frame count, timestamps and audio. No face tracking; stills in
+    a folder are left out.
 
     Examples
     --------
     >>> # transcode_video_to_mp4("clips/", "out/")
     """
+    from pyfame.pipeline.apply_layers import run_work
+    from pyfame.pipeline.file_pass import Work
+    from pyfame.pipeline.run_options import RunSettings
+
     check_existing_path(input_dir, "input_dir")
     check_output_dir(output_dir, "output_dir")
-    check_bool(with_sub_dirs, "with_sub_dirs")
-    opts = RunOptions(crf=crf, preset=preset, landmark_cache=False)
-    jobs = [j for j in plan_jobs(input_dir, output_dir, "Transcoded", with_sub_dirs) if j.kind == "video"]
-    if not jobs:
-        raise PyfameValueError(f"input_dir: {input_dir} holds no video")
-    results = []
-    for job in jobs:
-        try:
-            results.append(run_file(job.input, job.output, [], [], opts, "transcode_video_to_mp4"))
-        except PyfameError as exc:
-            if len(jobs) == 1:
-                raise
-            log.error("%s: %s", job.input, exc)
-            results.append(FileResult(job.input, None, error=exc))
-    return results
+    settings = RunSettings(with_sub_dirs=with_sub_dirs, crf=crf, preset=preset, landmark_cache=False,
+                           overwrite=overwrite)
+    return run_work(input_dir, output_dir, Work(operation="transcode_video_to_mp4"), settings,
+                    subfolder="Transcoded", only_kinds=("video",))
 
 
 def _bgr(color: Any, name: str) -> tuple[int, int, int]:
@@ -88,8 +83,9 @@ def normalize_image_sizes(input_dir: str | os.PathLike[str], method: Any = NORMA
                           output_dir: str | os.PathLike[str] | None = None, in_place: bool = False) -> list[Path]:
     """Bring a folder of images to one size (crop to the smallest or pad to the largest).
 
-    Writes to ``output_dir/Normalized/`` — by default ``input_dir/Normalized/`` — and never
-    over the originals unless ``in_place=True`` is given explicitly. ``pad_color`` is BGR.
+    Writes to ``output_dir/Normalized/``; ``output_dir`` must be given (PyFAME never writes
+    into an input folder on its own), unless ``in_place=True`` is given explicitly to replace
+    the originals. ``pad_color`` is BGR.
 
     Examples
     --------
@@ -103,7 +99,10 @@ def normalize_image_sizes(input_dir: str | os.PathLike[str], method: Any = NORMA
     check_bool(with_sub_dirs, "with_sub_dirs")
     check_bool(in_place, "in_place")
     if in_place and output_dir is not None:
-        raise PyfameValueError("in_place=True and output_dir cannot both be given")
+        raise PyfameValueError("in_place=True and output_dir cannot both be given", param="in_place")
+    if not in_place and output_dir is None:
+        raise PyfameValueError("normalize_image_sizes needs output_dir= (PyFAME never writes into the input folder "
+                               "unless in_place=True replaces the originals)", param="output_dir")
     root, files = find_inputs(folder, with_sub_dirs, skip=folder / "Normalized")
     files = [f for f in files if f.suffix.lower() in {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}]
     if not files:
@@ -112,11 +111,16 @@ def normalize_image_sizes(input_dir: str | os.PathLike[str], method: Any = NORMA
     if in_place:
         targets = files
     else:
-        base = check_output_dir(output_dir, "output_dir") if output_dir is not None else folder
+        base = check_output_dir(output_dir, "output_dir")
         targets = [base / "Normalized" / f.relative_to(root) for f in files]
-    for target, img in zip(targets, images):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_image(target, img)
+        sources = {f.resolve() for f in files}
+        for target in targets:
+            if target.resolve() in sources:
+                raise PyfameValueError(f"output_dir: writing {target} would overwrite an input", param="output_dir")
+    with OutputGroup() as group:
+        for target, img in zip(targets, images):
+            write_image(group.temp_for(target), img, image_format=target.suffix, atomic=False)
+        group.commit()
     return targets
 
 
@@ -135,9 +139,13 @@ def moviefy_images(input_dir: str | os.PathLike[str], output_dir: str | os.PathL
     """
     folder = check_existing_path(input_dir, "input_dir")
     out_dir = check_output_dir(output_dir, "output_dir")
-    if not isinstance(output_filename, str) or not output_filename.strip():
-        raise PyfameValueError(f"output_filename must be a file name, got {output_filename!r}")
+    if not isinstance(output_filename, str) or not output_filename.strip() or Path(output_filename).name != \
+            output_filename or output_filename.strip() in (".", ".."):
+        raise PyfameValueError(f"output_filename must be a plain file name (no folders), got {output_filename!r}",
+                               param="output_filename")
     target = out_dir / (output_filename if output_filename.lower().endswith(".mp4") else output_filename + ".mp4")
+    if not inside(target, out_dir):
+        raise PyfameValueError(f"output_filename: {target} would be outside {out_dir}", param="output_filename")
     rate = check_float(fps, "fps", low=0.0, low_inclusive=False, high=1000.0)
     hold = check_float(repeat_duration, "repeat_duration", low=0.0, low_inclusive=False)
     check_bool(blend_images, "blend_images")

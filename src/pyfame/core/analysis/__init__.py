@@ -1,12 +1,7 @@
 """core.analysis: colour means, optical flow, landmark tables and their plots."""
 
-from pyfame.core.analysis.color_means_probe import ColorMeansProbe
-from pyfame.core.analysis.functions import extract_face_color_means, extract_face_landmarks, get_optical_flow
-from pyfame.core.analysis.head_pose import head_pose
-from pyfame.core.analysis.optical_flow import OpticalFlow, OpticalFlowProbe
-from pyfame.core.analysis.plots import plot_table
+from pyfame.pipeline.registry import public_names as _public_names
 
-__all__ = [
-    "extract_face_color_means", "get_optical_flow", "extract_face_landmarks", "plot_table",
-    "ColorMeansProbe", "OpticalFlow", "OpticalFlowProbe", "head_pose",
-]
+_exports = _public_names(__name__)
+globals().update(_exports)
+__all__ = sorted(_exports)  # noqa: PLE0605 - computed: every module's layers, probes and seed functions

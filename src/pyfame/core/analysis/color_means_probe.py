@@ -10,16 +10,10 @@ import numpy as np
 
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
+from pyfame.face.regions import CHEEKS_PATH, CHIN_PATH, FACE_OVAL_MASK, NOSE_PATH
 from pyfame.pipeline.layer import Probe, SourceInfo
-from pyfame.face.regions import (
-    CHEEKS_PATH,
-    CHIN_PATH,
-    FACE_OVAL_MASK,
-    NOSE_PATH,
-    resolve_regions,
-)
-from pyfame.utils.predefined_constants import COLOR_SPACE_NAMES, COLOR_SPACE_RGB, options
-from pyfame.validation import check_choice, check_float
+from pyfame.pipeline.params import Choice, Number, Param, Regions
+from pyfame.utils.predefined_constants import COLOR_SPACE_NAMES
 
 CHANNELS = {
     "rgb": ("r", "g", "b"),
@@ -28,7 +22,7 @@ CHANNELS = {
     "lab": ("l", "a", "b"),
     "ycrcb": ("y", "cr", "cb"),
 }
-DEFAULT_REGIONS = (FACE_OVAL_MASK, CHEEKS_PATH, NOSE_PATH, CHIN_PATH)
+DEFAULT_REGIONS = [FACE_OVAL_MASK, CHEEKS_PATH, NOSE_PATH, CHIN_PATH]
 
 
 def convert(rgb: np.ndarray, color_space: str) -> np.ndarray:
@@ -66,14 +60,16 @@ class ColorMeansProbe(Probe):
     """
 
     name = "color_means"
+    subfolder = "Color_Channel_Means"
 
-    def __init__(self, color_space: Any = COLOR_SPACE_RGB, landmark_regions: Any = DEFAULT_REGIONS,
-                 sampling_frequency: float = 1000.0) -> None:
-        self.color_space = check_choice(color_space, "color_space", options(COLOR_SPACE_NAMES))
-        self.regions = resolve_regions(list(landmark_regions) if isinstance(landmark_regions, tuple)
-                                       else landmark_regions, "landmark_regions")
-        self.sampling_frequency = check_float(sampling_frequency, "sampling_frequency", low=0.0,
-                                              low_inclusive=False)
+    color_space: str = Param(Choice(COLOR_SPACE_NAMES), default="rgb", help="The channels measured.",
+                             cli_names=("--space",))
+    landmark_regions: list = Param(Regions(), default=DEFAULT_REGIONS, help="The regions measured (each on its own).",
+                                   cli_names=("--region",))
+    sampling_frequency: float = Param(Number(0.0, low_open=True), default=1000.0, unit="ms",
+                                      help="Sampling period of videos.", cli_names=("--every",))
+
+    def __post_init__(self) -> None:
         self._next_t = 0.0
 
     def start(self, info: SourceInfo) -> None:
@@ -87,14 +83,14 @@ class ColorMeansProbe(Probe):
         channels = CHANNELS[self.color_space]
         if not faces:
             return [{"face_detected": False, "region": region.name, "pixels": np.nan,
-                     **{f"{s}_{c}": np.nan for c in channels for s in ("mean", "std")}} for region in self.regions]
-        masks = [region_mask(faces, region, frame.shape) for region in self.regions]
+                     **{f"{s}_{c}": np.nan for c in channels for s in ("mean", "std")}} for region in self.landmark_regions]
+        masks = [region_mask(faces, region, frame.shape) for region in self.landmark_regions]
         # convert only the box holding every region, once
         x0, y0 = min(m.box[0] for m in masks), min(m.box[1] for m in masks)
         x1, y1 = max(m.box[2] for m in masks), max(m.box[3] for m in masks)
         converted = convert(np.ascontiguousarray(frame[y0:y1, x0:x1]), self.color_space)
         rows = []
-        for region, mask in zip(self.regions, masks):
+        for region, mask in zip(self.landmark_regions, masks):
             row: dict[str, Any] = {"face_detected": True, "region": region.name}
             w = mask.alpha.astype(np.float64)
             total = float(w.sum())
@@ -110,6 +106,3 @@ class ColorMeansProbe(Probe):
             rows.append(row)
         return rows
 
-    def params(self) -> dict[str, Any]:
-        return {"color_space": self.color_space, "landmark_regions": [r.name for r in self.regions],
-                "sampling_frequency": self.sampling_frequency}

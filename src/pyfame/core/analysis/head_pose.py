@@ -27,3 +27,5 @@ def head_pose(matrix: np.ndarray) -> dict[str, float]:
     t = np.asarray(matrix, np.float64)[:3, 3]
     return {"yaw_deg": yaw, "pitch_deg": pitch, "roll_deg": roll,
             "tx": float(t[0]), "ty": float(t[1]), "tz": float(t[2])}
+
+__all__ = ["head_pose"]

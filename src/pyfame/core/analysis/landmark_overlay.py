@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 
 from pyfame.face.faces import Faces
 from pyfame.pipeline.layer import Layer
-from pyfame.validation import check_color, check_int
+from pyfame.pipeline.params import Boolean, Color, Integer, Param
 
 
 class LandmarkOverlay(Layer):
@@ -31,11 +29,11 @@ class LandmarkOverlay(Layer):
     """
 
     name = "landmark_overlay"
+    subfolder = "Landmark_Overlay"
 
-    def __init__(self, point_color: tuple[int, int, int] = (0, 255, 0), point_radius: int = 1, draw_boxes: bool = True) -> None:
-        self.point_color = check_color(point_color, "point_color")
-        self.point_radius = check_int(point_radius, "point_radius", low=0, high=50)
-        self.draw_boxes = bool(draw_boxes)
+    point_color: tuple = Param(Color(), default=(0, 255, 0), help="Colour of the dots (RGB).")
+    point_radius: int = Param(Integer(0, 50), default=1, unit="px", help="Dot radius (0: single pixels).")
+    draw_boxes: bool = Param(Boolean(), default=True, help="Also draw each face's bounding box.")
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
         out = frame if frame.flags.writeable else frame.copy()
@@ -48,5 +46,3 @@ class LandmarkOverlay(Layer):
                 cv2.rectangle(out, (x0, y0), (x1 - 1, y1 - 1), self.point_color, 1, cv2.LINE_AA)
         return out
 
-    def params(self) -> dict[str, Any]:
-        return {"point_color": self.point_color, "point_radius": self.point_radius, "draw_boxes": self.draw_boxes}

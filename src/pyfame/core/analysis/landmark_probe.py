@@ -12,8 +12,8 @@ import pandas as pd
 from pyfame.core.analysis.head_pose import head_pose
 from pyfame.face.faces import N_LANDMARKS, Faces
 from pyfame.face.tracker import blendshape_names
-from pyfame.io.table_sink import write_table  # noqa: F401 - re-exported for the CLI
 from pyfame.pipeline.layer import Probe, SourceInfo
+from pyfame.pipeline.params import Boolean, Param
 
 _PIXEL_COLUMNS = [f"{axis}{i}" for i in range(N_LANDMARKS) for axis in ("x", "y", "z")]
 _NORM_COLUMNS = [f"{axis}{i}_norm" for i in range(N_LANDMARKS) for axis in ("x", "y")]
@@ -36,10 +36,17 @@ class LandmarkProbe(Probe):
     """
 
     name = "landmarks"
+    subfolder = "Landmarks"
 
-    def __init__(self, normalised: bool = True) -> None:
-        self.normalised = bool(normalised)
+    normalised: bool = Param(Boolean(), default=True, help="Also give x and y in [0, 1] of the frame.")
+    blendshapes: bool = Param(Boolean(), default=True, help="Add the 52 expression blendshape scores.")
+    head_pose: bool = Param(Boolean(), default=True, help="Add yaw, pitch, roll (degrees) and translation.")
+
+    def __post_init__(self) -> None:
         self._size = (1, 1)
+
+    def tracker_needs(self) -> dict[str, Any]:
+        return {"blendshapes": self.blendshapes, "head_pose": self.head_pose}
 
     def start(self, info: SourceInfo) -> None:
         self._size = (info.width, info.height)
@@ -56,23 +63,28 @@ class LandmarkProbe(Probe):
             if self.normalised:
                 norm = lm[:, :2] / np.array([w, h], np.float32)
                 row.update(zip(_NORM_COLUMNS, norm.reshape(-1).tolist()))
-            if faces.blendshapes is not None:
+            if self.blendshapes and faces.blendshapes is not None:
                 row.update(zip(blendshape_names(), faces.blendshapes[i].tolist()))
-            if faces.matrices is not None:
+            if self.head_pose and faces.matrices is not None:
                 row.update(head_pose(faces.matrices[i]))
             rows.append(row)
         return rows
 
 
-def landmark_table(input_path: str | os.PathLike[str], **run_kw: Any) -> pd.DataFrame:
-    """Track a file and return its per-frame landmark table (see :class:`LandmarkProbe`).
+def landmark_table(input_path: str | os.PathLike[str], probe: LandmarkProbe | None = None,
+                   **run_kw: Any) -> pd.DataFrame:
+    """Track a file and return its per-frame landmark table (see :class:`LandmarkProbe`;
+    ``run_kw`` are :class:`~pyfame.pipeline.run_options.RunOptions` fields).
 
     Examples
     --------
-    >>> # landmark_table("clip.mp4").shape  → (frames × faces, many columns)
+    >>> # landmark_table("clip.mp4", LandmarkProbe(blendshapes=False)).shape  → (frames × faces, columns)
     """
-    from pyfame.pipeline.file_pass import run_file
+    from pyfame.pipeline.file_pass import Targets, Work, run_file
     from pyfame.pipeline.run_options import RunOptions
 
-    result = run_file(Path(input_path), None, [], [LandmarkProbe()], RunOptions(**run_kw), "landmarks")
+    work = Work([], [probe or LandmarkProbe()], operation="landmarks")
+    result = run_file(Path(input_path), Targets(), work, RunOptions(**run_kw))
     return result.tables["landmarks"]
+
+__all__ = ["LandmarkProbe", "landmark_table"]

@@ -16,22 +16,22 @@ import numpy as np
 
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
+from pyfame.face.regions import CHEEKS_PATH, CHIN_PATH, FACE_OVAL_MASK, NOSE_PATH
 from pyfame.pipeline.layer import Layer, Probe, SourceInfo
-from pyfame.face.regions import CHEEKS_PATH, CHIN_PATH, FACE_OVAL_MASK, NOSE_PATH, resolve_regions
-from pyfame.utils.predefined_constants import OPTICAL_FLOW_NAMES, SPARSE_OPTICAL_FLOW, options
-from pyfame.validation import check_choice, check_color, check_float, check_int
+from pyfame.pipeline.params import (
+    Choice,
+    Color,
+    Integer,
+    IntegerList,
+    IntegerPair,
+    Number,
+    Optional,
+    Param,
+    Regions,
+)
+from pyfame.utils.predefined_constants import OPTICAL_FLOW_NAMES
 
-DENSE_REGIONS = (FACE_OVAL_MASK, CHEEKS_PATH, NOSE_PATH, CHIN_PATH)
-
-
-def _win(value: Any) -> tuple[int, int]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        from pyfame.errors import PyfameTypeError
-
-        raise PyfameTypeError(f"win_size must be a pair of ints like (15, 15), got {value!r}")
-    return (check_int(value[0], "win_size[0]", low=3, high=255), check_int(value[1], "win_size[1]", low=3, high=255))
+DENSE_REGIONS = [FACE_OVAL_MASK, CHEEKS_PATH, NOSE_PATH, CHIN_PATH]
 
 
 class OpticalFlow(Layer):
@@ -65,41 +65,51 @@ class OpticalFlow(Layer):
     """
 
     name = "optical_flow"
+    subfolder = "Optical_Flow"
     needs_face = False
+    references = ("Lucas, B. D., & Kanade, T. (1981). An iterative image registration technique with an "
+                  "application to stereo vision. Proceedings of IJCAI, 674-679.",
+                  "Farnebäck, G. (2003). Two-frame motion estimation based on polynomial expansion. "
+                  "Image Analysis (SCIA 2003), LNCS 2749, 363-370.")
 
-    def __init__(self, optical_flow_type: Any = SPARSE_OPTICAL_FLOW, landmarks_to_track: list[int] | None = None,
-                 max_corners: int = 20, corner_quality_lvl: float = 0.3, min_corner_distance: int = 7,
-                 block_size: int = 5, win_size: Any = (15, 15), max_pyr_lvl: int = 2, pyr_scale: float = 0.5,
-                 max_iter: int = 10, lk_accuracy_thresh: float = 0.03, poly_sigma: float = 1.2,
-                 point_color: tuple[int, int, int] = (255, 255, 255), point_radius: int = 5,
-                 vector_color: tuple[int, int, int] | None = None, regions: Any = DENSE_REGIONS,
-                 csv_sample_freq: float = 1000.0) -> None:
-        self.optical_flow_type = check_choice(optical_flow_type, "optical_flow_type", options(OPTICAL_FLOW_NAMES))
-        if landmarks_to_track is not None:
-            if not isinstance(landmarks_to_track, (list, tuple)) or not landmarks_to_track:
-                from pyfame.errors import PyfameTypeError
+    optical_flow_type: str = Param(Choice(OPTICAL_FLOW_NAMES), default="sparse",
+                                   help="Sparse (Lucas-Kanade on points) or dense (every pixel).",
+                                   cli_names=("--type",))
+    landmarks_to_track: list | None = Param(Optional(IntegerList(0, 477)), default=None,
+                                            help="Sparse: track these landmarks instead of corners found in the face.",
+                                            cli_names=("--landmark",))
+    max_corners: int = Param(Integer(1, 10_000), default=20, help="Sparse: most corners tracked.")
+    corner_quality_lvl: float = Param(Number(0.0, 1.0, low_open=True), default=0.3,
+                                      help="Sparse: corner quality threshold (Shi-Tomasi), relative to the best.")
+    min_corner_distance: int = Param(Integer(0, 1000), default=7, unit="px", help="Sparse: least distance between corners.")
+    block_size: int = Param(Integer(1, 63), default=5, unit="px", help="Sparse: corner detection window.")
+    win_size: tuple = Param(IntegerPair(3, 255), default=(15, 15), unit="px",
+                            help="Lucas-Kanade search window; dense: averaging window (first value).")
+    max_pyr_lvl: int = Param(Integer(0, 10), default=2, help="Pyramid levels above the full image.")
+    pyr_scale: float = Param(Number(0.0, 1.0, low_open=True, high_open=True), default=0.5,
+                             help="Dense: scale between pyramid levels.")
+    max_iter: int = Param(Integer(1, 1000), default=10, help="Iterations per level.")
+    lk_accuracy_thresh: float = Param(Number(0.0, low_open=True), default=0.03,
+                                      help="Sparse: stop iterating below this change.")
+    poly_sigma: float = Param(Number(0.0, 10.0, low_open=True), default=1.2,
+                              help="Dense: Gaussian sigma of Farneback's polynomial expansion.")
+    point_color: tuple = Param(Color(), default=(255, 255, 255), help="Sparse: colour of the points (RGB).")
+    point_radius: int = Param(Integer(0, 100), default=5, unit="px", help="Sparse: radius of the points.")
+    vector_color: tuple | None = Param(Optional(Color()), default=None,
+                                       help="Sparse: colour of the motion trails (RGB; none: the point colour).")
+    regions: list = Param(Regions(), default=DENSE_REGIONS, help="Dense: face regions summarised in the table.")
+    csv_sample_freq: float = Param(Number(0.0, low_open=True), default=1000.0, unit="ms",
+                                   help="Table sampling period.", cli_names=("--every",))
 
-                raise PyfameTypeError(f"landmarks_to_track must be a list of landmark indices, got {landmarks_to_track!r}")
-            landmarks_to_track = [check_int(i, "landmarks_to_track", low=0, high=477) for i in landmarks_to_track]
-        self.landmarks_to_track = landmarks_to_track
-        self.max_corners = check_int(max_corners, "max_corners", low=1, high=10_000)
-        self.corner_quality_lvl = check_float(corner_quality_lvl, "corner_quality_lvl", low=0.0, high=1.0,
-                                              low_inclusive=False)
-        self.min_corner_distance = check_int(min_corner_distance, "min_corner_distance", low=0, high=1000)
-        self.block_size = check_int(block_size, "block_size", low=1, high=63)
-        self.win_size = _win(win_size)
-        self.max_pyr_lvl = check_int(max_pyr_lvl, "max_pyr_lvl", low=0, high=10)
-        self.pyr_scale = check_float(pyr_scale, "pyr_scale", low=0.0, high=1.0, low_inclusive=False,
-                                     high_inclusive=False)
-        self.max_iter = check_int(max_iter, "max_iter", low=1, high=1000)
-        self.lk_accuracy_thresh = check_float(lk_accuracy_thresh, "lk_accuracy_thresh", low=0.0, low_inclusive=False)
-        self.poly_sigma = check_float(poly_sigma, "poly_sigma", low=0.0, low_inclusive=False, high=10.0)
-        self.point_color = check_color(point_color, "point_color")
-        self.point_radius = check_int(point_radius, "point_radius", low=0, high=100)
-        self.vector_color = None if vector_color is None else check_color(vector_color, "vector_color")
-        self.regions = resolve_regions(list(regions) if isinstance(regions, tuple) else regions, "regions")
-        self.probe = OpticalFlowProbe(self, csv_sample_freq)
+    def __post_init__(self) -> None:
+        self.probe = OpticalFlowProbe(self)
         self._reset()
+
+    def accepts(self, kind: str) -> str | None:
+        return "optical flow needs a video: a still image has no motion" if kind == "image" else None
+
+    def companion_probe(self) -> Probe:
+        return self.probe
 
     def _reset(self) -> None:
         self._prev_gray: np.ndarray | None = None
@@ -206,13 +216,6 @@ class OpticalFlow(Layer):
         self._prev_gray = gray
         return out
 
-    def params(self) -> dict[str, Any]:
-        p = {k: v for k, v in vars(self).items() if not k.startswith("_") and k not in ("probe", "latest", "regions")}
-        p["regions"] = [r.name for r in self.regions]
-        p["csv_sample_freq"] = self.probe.csv_sample_freq
-        return p
-
-
 FLOW_SCALE_PX = 8.0  # magnitude (px/frame) drawn at full brightness
 
 
@@ -251,11 +254,11 @@ class OpticalFlowProbe(Probe):
     mean_direction_deg``). ``dx``/``dy`` are pixels per frame.
     """
 
-    name = "optical_flow"
+    table_name = "optical_flow"
 
-    def __init__(self, layer: OpticalFlow, csv_sample_freq: float = 1000.0) -> None:
+    def __init__(self, layer: OpticalFlow) -> None:
+        super().__init__()
         self._layer = layer
-        self.csv_sample_freq = check_float(csv_sample_freq, "csv_sample_freq", low=0.0, low_inclusive=False)
         self._next_t = 0.0
 
     def start(self, info: SourceInfo) -> None:
@@ -265,9 +268,8 @@ class OpticalFlowProbe(Probe):
         rows = self._layer.latest
         if not rows or t + 1e-9 < self._next_t:
             return []
-        period = self.csv_sample_freq / 1000.0
+        period = self._layer.csv_sample_freq / 1000.0
         self._next_t = (math.floor(t / period + 1e-9) + 1) * period
         return [dict(r) for r in rows]
 
-    def params(self) -> dict[str, Any]:
-        return {"csv_sample_freq": self.csv_sample_freq}
+__all__ = ["OpticalFlow", "OpticalFlowProbe"]

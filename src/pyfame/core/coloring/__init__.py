@@ -1,13 +1,7 @@
 """core.coloring: colour, saturation and brightness shifts over face regions."""
 
-from pyfame.core.coloring.functions import face_brightness_shift, face_color_shift, face_saturation_shift
-from pyfame.core.coloring.layers import BrightnessShift, ColorShift, SaturationShift
+from pyfame.pipeline.registry import public_names as _public_names
 
-__all__ = [
-    "face_color_shift",
-    "face_saturation_shift",
-    "face_brightness_shift",
-    "ColorShift",
-    "SaturationShift",
-    "BrightnessShift",
-]
+_exports = _public_names(__name__)
+globals().update(_exports)
+__all__ = sorted(_exports)  # noqa: PLE0605 - computed: every module's layers, probes and seed functions

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 
-from pyfame.core.timed_region_layer import TimedRegionLayer
 from pyfame.face.faces import Faces
-from pyfame.face.regions import FACE_SKIN_PATH
-from pyfame.utils.predefined_constants import COLOR_NAMES, COLOR_RED, options
-from pyfame.utils.timing_functions import linear
-from pyfame.validation import check_choice, check_float
+from pyfame.pipeline.params import Choice, Number, Param
+from pyfame.pipeline.region_layer import TimedRegionLayer
+from pyfame.utils.predefined_constants import COLOR_NAMES
 
 # colour → (CIELAB channel index, sign): red/green move a*, yellow/blue move b*
 _LAB_AXIS = {"red": (1, 1.0), "green": (1, -1.0), "yellow": (2, 1.0), "blue": (2, -1.0)}
@@ -30,10 +26,8 @@ class _RegionShift(TimedRegionLayer):
     _channel: int
     _scale: float = 1.0
 
-    def __init__(self, shift_magnitude: float, landmark_regions: Any, onset_t: float, offset_t: float,
-                 timing_func: Any, feather_px: float, **timing_kwargs: Any) -> None:
-        super().__init__(landmark_regions, onset_t, offset_t, timing_func, feather_px, **timing_kwargs)
-        self.shift_magnitude = check_float(shift_magnitude, "shift_magnitude", low=-100.0, high=100.0)
+    shift_magnitude: float = Param(Number(-100.0, 100.0), default=8.0, unit="CIELAB units",
+                                   help="Size of the shift at full strength.", cli_names=("--magnitude",))
 
     def _signed_shift(self) -> float:
         return self.shift_magnitude
@@ -60,9 +54,6 @@ class _RegionShift(TimedRegionLayer):
     def _clip(self, converted: np.ndarray) -> None:
         """Keep the shifted channel in its valid range."""
 
-    def params(self) -> dict[str, Any]:
-        return {"shift_magnitude": self.shift_magnitude, **super().params()}
-
 
 class ColorShift(_RegionShift):
     """Shift face regions toward red, green, yellow or blue in CIELAB.
@@ -76,8 +67,8 @@ class ColorShift(_RegionShift):
         ``COLOR_RED``, ``COLOR_GREEN``, ``COLOR_YELLOW``, ``COLOR_BLUE`` or their names.
     shift_magnitude : float
         CIELAB units at full weight (default 8; negative reverses the direction).
-    landmark_regions, onset_t, offset_t, timing_func, feather_px, **timing_kwargs
-        See :class:`~pyfame.core.timed_region_layer.TimedRegionLayer`.
+    landmark_regions, onset_t, offset_t, timing_func, feather_px, ramp_in, ramp_out, k, mean, sigma
+        See :class:`~pyfame.pipeline.region_layer.TimedRegionLayer`.
 
     Examples
     --------
@@ -86,20 +77,18 @@ class ColorShift(_RegionShift):
     """
 
     name = "color_shift"
+    subfolder = "Color_Shifted"
     _to, _back = cv2.COLOR_RGB2Lab, cv2.COLOR_Lab2RGB
 
-    def __init__(self, shift_color: Any = COLOR_RED, shift_magnitude: float = 8.0,
-                 landmark_regions: Any = FACE_SKIN_PATH, onset_t: float = 0.0, offset_t: float = 0.0,
-                 timing_func: Any = linear, feather_px: float = 3.0, **timing_kwargs: Any) -> None:
-        super().__init__(shift_magnitude, landmark_regions, onset_t, offset_t, timing_func, feather_px, **timing_kwargs)
-        self.shift_color = check_choice(shift_color, "shift_color", options(COLOR_NAMES))
+    shift_color: str = Param(Choice(COLOR_NAMES), default="red", help="The colour the regions move toward.",
+                             cli_names=("--color",))
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         self._channel, self._sign = _LAB_AXIS[self.shift_color]
 
     def _signed_shift(self) -> float:
         return self._sign * self.shift_magnitude
-
-    def params(self) -> dict[str, Any]:
-        return {"shift_color": self.shift_color, **super().params()}
 
 
 class SaturationShift(_RegionShift):
@@ -115,12 +104,11 @@ class SaturationShift(_RegionShift):
     """
 
     name = "saturation_shift"
+    subfolder = "Sat_Shifted"
     _to, _back, _channel, _scale = cv2.COLOR_RGB2HSV, cv2.COLOR_HSV2RGB, 1, 0.01
 
-    def __init__(self, shift_magnitude: float = -8.0, landmark_regions: Any = FACE_SKIN_PATH,
-                 onset_t: float = 0.0, offset_t: float = 0.0, timing_func: Any = linear,
-                 feather_px: float = 3.0, **timing_kwargs: Any) -> None:
-        super().__init__(shift_magnitude, landmark_regions, onset_t, offset_t, timing_func, feather_px, **timing_kwargs)
+    shift_magnitude: float = _RegionShift.shift_magnitude.replace(
+        default=-8.0, unit="HSV saturation points (0-100)")
 
     def _clip(self, converted: np.ndarray) -> None:
         np.clip(converted[..., 1], 0.0, 1.0, out=converted[..., 1])
@@ -138,12 +126,10 @@ class BrightnessShift(_RegionShift):
     """
 
     name = "brightness_shift"
+    subfolder = "Brightness_Shifted"
     _to, _back, _channel = cv2.COLOR_RGB2Lab, cv2.COLOR_Lab2RGB, 0
 
-    def __init__(self, shift_magnitude: float = 20.0, landmark_regions: Any = FACE_SKIN_PATH,
-                 onset_t: float = 0.0, offset_t: float = 0.0, timing_func: Any = linear,
-                 feather_px: float = 3.0, **timing_kwargs: Any) -> None:
-        super().__init__(shift_magnitude, landmark_regions, onset_t, offset_t, timing_func, feather_px, **timing_kwargs)
+    shift_magnitude: float = _RegionShift.shift_magnitude.replace(default=20.0, unit="CIELAB L* units (0-100)")
 
     def _clip(self, converted: np.ndarray) -> None:
         np.clip(converted[..., 0], 0.0, 100.0, out=converted[..., 0])

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 
 from pyfame.errors import PyfameValueError
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
+from pyfame.face.regions import FACE_OVAL_MASK
 from pyfame.pipeline.layer import Layer
-from pyfame.face.regions import FACE_OVAL_MASK, region_name, resolve_regions
-from pyfame.utils.predefined_constants import BLUR_METHOD_GAUSSIAN, BLUR_METHOD_NAMES, options
-from pyfame.validation import check_choice, check_float, check_int
+from pyfame.pipeline.params import Choice, Integer, Number, Param, Regions
+from pyfame.utils.predefined_constants import BLUR_METHOD_NAMES
 
 
 class Blur(Layer):
@@ -39,15 +37,20 @@ class Blur(Layer):
     """
 
     name = "blur"
+    subfolder = "Blurred"
 
-    def __init__(self, blur_method: Any = BLUR_METHOD_GAUSSIAN, k_size: int = 15,
-                 landmark_regions: Any = FACE_OVAL_MASK, feather_px: float = 0.0) -> None:
-        self.blur_method = check_choice(blur_method, "blur_method", options(BLUR_METHOD_NAMES))
-        self.k_size = check_int(k_size, "k_size", low=1, high=501)
+    blur_method: str = Param(Choice(BLUR_METHOD_NAMES), default="gaussian", help="The blur filter.",
+                             cli_names=("--method",))
+    k_size: int = Param(Integer(1, 501), default=15, unit="px", help="Kernel size (odd for gaussian and median).")
+    landmark_regions: list = Param(Regions(), default=FACE_OVAL_MASK, help="Where to blur.", cli_names=("--region",))
+    feather_px: float = Param(Number(0.0, 200.0), default=0.0, unit="px",
+                              help="Soft edge between blurred and sharp (0: anti-aliased hard edge).",
+                              cli_names=("--feather",))
+
+    def validate(self) -> None:
         if self.blur_method in ("gaussian", "median") and self.k_size % 2 == 0:
-            raise PyfameValueError(f"k_size must be odd for {self.blur_method} blurring, got {self.k_size}")
-        self.regions = resolve_regions(landmark_regions, "landmark_regions")
-        self.feather_px = check_float(feather_px, "feather_px", low=0.0, high=200.0)
+            raise PyfameValueError(f"k_size must be odd for {self.blur_method} blurring, got {self.k_size}",
+                                   param="k_size")
 
     def _blur(self, roi: np.ndarray) -> np.ndarray:
         k = self.k_size
@@ -58,7 +61,7 @@ class Blur(Layer):
         return cv2.medianBlur(roi, k)
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
-        mask = region_mask(faces, self.regions, frame.shape, self.feather_px)
+        mask = region_mask(faces, self.landmark_regions, frame.shape, self.feather_px)
         if mask.empty:
             return frame
         h, w = frame.shape[:2]
@@ -67,7 +70,3 @@ class Blur(Layer):
         bx0, by0, bx1, by1 = max(x0 - m, 0), max(y0 - m, 0), min(x1 + m, w), min(y1 + m, h)
         blurred = self._blur(np.ascontiguousarray(frame[by0:by1, bx0:bx1]))[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0]
         return mask.blend(frame, blurred)
-
-    def params(self) -> dict[str, Any]:
-        return {"blur_method": self.blur_method, "k_size": self.k_size,
-                "landmark_regions": region_name(self.regions), "feather_px": self.feather_px}

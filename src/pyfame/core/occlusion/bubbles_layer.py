@@ -6,14 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from pyfame.face.face_frame import face_width, from_face, mean_face_color, to_face
 from pyfame.errors import PyfameValueError
+from pyfame.face.face_frame import face_width, from_face, mean_face_color, to_face
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
-from pyfame.pipeline.layer import Layer, SourceInfo
-from pyfame.solid_color import solid_color
 from pyfame.face.regions import FACE_OVAL_MASK
-from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
+from pyfame.pipeline.layer import Layer, SourceInfo
+from pyfame.pipeline.params import Boolean, Choice, Color, Integer, Number, Param
+from pyfame.solid_color import solid_color
 
 
 class Bubbles(Layer):
@@ -48,16 +48,27 @@ class Bubbles(Layer):
     """
 
     name = "bubbles"
+    subfolder = "Occluded"
     needs_face = False
+    references = ("Gosselin, F., & Schyns, P. G. (2001). Bubbles: a technique to reveal the use of information "
+                  "in recognition tasks. Vision Research, 41(17), 2261-2271.",)
 
-    def __init__(self, n_bubbles: int = 10, sigma: float = 0.06, sigma_units: str = "face",
-                 fill: Any = (128, 128, 128), redraw: bool = False) -> None:
-        self.n_bubbles = check_int(n_bubbles, "n_bubbles", low=1, high=10_000)
-        self.sigma_units = check_choice(sigma_units, "sigma_units", {"face": "face", "px": "px"})
-        high = 1.0 if self.sigma_units == "face" else 10_000.0
-        self.sigma = check_float(sigma, "sigma", low=0.0, high=high, low_inclusive=False)
-        self.fill = "mean" if isinstance(fill, str) and fill.lower() == "mean" else check_color(fill, "fill")
-        self.redraw = check_bool(redraw, "redraw")
+    n_bubbles: int = Param(Integer(1, 10_000), default=10, help="Number of bubbles.", cli_names=("--n",))
+    sigma: float = Param(Number(0.0, 10_000.0, low_open=True), default=0.06, unit="fraction of face width, or px",
+                         help="Bubble size (standard deviation of each Gaussian aperture).", seed_name="bubble_sigma")
+    sigma_units: str = Param(Choice(("face", "px")), default="face",
+                             help="sigma as a fraction of the face's width, or in pixels.")
+    fill: tuple | str = Param(Color(words=("mean",)), default=(128, 128, 128),
+                              help="Colour of the opaque field (RGB), or 'mean' for the face's mean skin colour.",
+                              seed_name="fill_color")
+    redraw: bool = Param(Boolean(), default=False, help="New bubble positions on every frame.")
+
+    def validate(self) -> None:
+        if self.sigma_units == "face" and self.sigma > 1.0:
+            raise PyfameValueError(f"sigma must be in (0.0, 1.0] with sigma_units='face', got {self.sigma}",
+                                   param="sigma")
+
+    def __post_init__(self) -> None:
         self._uv: list[np.ndarray] = []
         self._first_px: list[list[float]] | None = None
         self._sigma_px_first: list[float] | None = None
@@ -131,6 +142,3 @@ class Bubbles(Layer):
             "centres_px_per_frame": self._per_frame if self.redraw else None,
         }
 
-    def params(self) -> dict[str, Any]:
-        return {"n_bubbles": self.n_bubbles, "sigma": self.sigma, "sigma_units": self.sigma_units,
-                "fill": self.fill, "redraw": self.redraw}

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from pyfame.errors import PyfameValueError
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
-from pyfame.pipeline.layer import Layer, SourceInfo
+from pyfame.face.regions import FACE_OVAL_MASK
+from pyfame.pipeline.layer import Layer
+from pyfame.pipeline.params import Boolean, Color, Number, Param, Regions
 from pyfame.solid_color import solid_color
-from pyfame.face.regions import FACE_OVAL_MASK, region_name, resolve_regions
-from pyfame.validation import check_bool, check_color, check_float
 
 
 class Mask(Layer):
@@ -37,21 +34,30 @@ class Mask(Layer):
     """
 
     name = "mask"
+    subfolder = "Masked"
 
-    def __init__(self, mask_type: Any = FACE_OVAL_MASK, background_color: tuple[int, int, int] = (255, 255, 255),
-                 transparent: bool = False, feather_px: float = 0.0) -> None:
-        self.regions = resolve_regions(mask_type, "mask_type")
-        self.background_color = check_color(background_color, "background_color")
-        self.transparent = check_bool(transparent, "transparent")
-        self.feather_px = check_float(feather_px, "feather_px", low=0.0, high=200.0)
+    mask_type: list = Param(Regions(), default=FACE_OVAL_MASK, help="The regions kept (together).",
+                            cli_names=("--region",))
+    background_color: tuple = Param(Color(), default=(255, 255, 255), help="Colour outside the mask (RGB).",
+                                    cli_names=("--background",))
+    transparent: bool = Param(Boolean(), default=False,
+                              help="Stills: also write the mask as an alpha channel (PNG with a transparent background).")
+    feather_px: float = Param(Number(0.0, 200.0), default=0.0, unit="px",
+                              help="Edge softness (0: crisp anti-aliased edge).", cli_names=("--feather",))
+
+    def __post_init__(self) -> None:
         self._alpha: np.ndarray | None = None
 
-    def start(self, info: SourceInfo) -> None:
-        if self.transparent and info.kind == "video":
-            raise PyfameValueError("transparent=True needs still images: H.264 video has no alpha channel")
+    def accepts(self, kind: str) -> str | None:
+        if self.transparent and kind == "video":
+            return "transparent=True needs still images: H.264 video has no alpha channel"
+        return None
+
+    def output_format(self) -> str | None:
+        return "png" if self.transparent else None
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
-        mask = region_mask(faces, self.regions, frame.shape, self.feather_px)
+        mask = region_mask(faces, self.mask_type, frame.shape, self.feather_px)
         out = solid_color(frame.shape[:2], self.background_color)
         if not mask.empty:
             rows, cols = mask.slices
@@ -65,7 +71,3 @@ class Mask(Layer):
     def alpha(self) -> np.ndarray | None:
         """The last frame's mask as an alpha channel (uint8), when ``transparent``."""
         return self._alpha if self.transparent else None
-
-    def params(self) -> dict[str, Any]:
-        return {"mask_type": region_name(self.regions), "background_color": self.background_color,
-                "transparent": self.transparent, "feather_px": self.feather_px}

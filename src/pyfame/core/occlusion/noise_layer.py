@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 
-from pyfame.face.face_frame import face_width
 from pyfame.errors import PyfameValueError
+from pyfame.face.face_frame import face_width
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
+from pyfame.face.regions import FACE_OVAL_MASK
 from pyfame.pipeline.layer import Layer
-from pyfame.face.regions import FACE_OVAL_MASK, region_name, resolve_regions
-from pyfame.utils.predefined_constants import NOISE_METHOD_NAMES, NOISE_METHOD_PIXELATE, options
-from pyfame.validation import check_choice, check_float, check_int
+from pyfame.pipeline.params import Choice, Integer, Number, Optional, Param, Regions
+from pyfame.utils.predefined_constants import NOISE_METHOD_NAMES
 
 
 class Noise(Layer):
@@ -45,18 +43,24 @@ class Noise(Layer):
     """
 
     name = "noise"
+    subfolder = "Noise_Added"
 
-    def __init__(self, noise_method: Any = NOISE_METHOD_PIXELATE, pixel_size: int = 32, noise_prob: float = 0.5,
-                 mean: float = 0.0, standard_dev: float = 0.5, mask_type: Any = FACE_OVAL_MASK,
-                 feather_px: float = 0.0) -> None:
-        self.noise_method = check_choice(noise_method, "noise_method", options(NOISE_METHOD_NAMES))
-        self.pixel_size = check_int(pixel_size, "pixel_size", low=2, high=4096)
-        self.noise_prob = check_float(noise_prob, "noise_prob", low=0.0, high=1.0)
-        self.mean = check_float(mean, "mean", low=-255.0, high=255.0)
-        self.standard_dev = check_float(standard_dev, "standard_dev", low=0.0, high=255.0)
-        self.regions = None if mask_type is None else resolve_regions(mask_type, "mask_type")
-        self.needs_face = self.regions is not None
-        self.feather_px = check_float(feather_px, "feather_px", low=0.0, high=200.0)
+    noise_method: str = Param(Choice(NOISE_METHOD_NAMES), default="pixelate", help="The kind of noise.",
+                              cli_names=("--method",))
+    pixel_size: int = Param(Integer(2, 4096), default=32, unit="px", help="Pixelation block size.")
+    noise_prob: float = Param(Number(0.0, 1.0), default=0.5, unit="probability",
+                              help="Salt and pepper: share of pixels replaced (half white, half black).")
+    mean: float = Param(Number(-255.0, 255.0), default=0.0, unit="pixel levels (0-255)",
+                        help="Gaussian: mean of the noise.")
+    standard_dev: float = Param(Number(0.0, 255.0), default=0.5, unit="pixel levels (0-255)",
+                                help="Gaussian: standard deviation of the noise.", cli_names=("--sd",))
+    mask_type: list | None = Param(Optional(Regions()), default=FACE_OVAL_MASK,
+                                   help="Where the noise goes (none: the whole frame).", cli_names=("--region",))
+    feather_px: float = Param(Number(0.0, 200.0), default=0.0, unit="px", help="Soft edge of the mask.",
+                              cli_names=("--feather",))
+
+    def __post_init__(self) -> None:
+        self.needs_face = self.mask_type is not None  # the whole frame runs without a face
 
     def _noisy(self, roi: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         if self.noise_method == "pixelate":
@@ -77,7 +81,7 @@ class Noise(Layer):
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
         out = frame if frame.flags.writeable else frame.copy()
-        if self.regions is None:
+        if self.mask_type is None:
             out[:] = self._noisy(out, rng)
             return out
         if self.noise_method == "pixelate":
@@ -87,13 +91,7 @@ class Noise(Layer):
                     raise PyfameValueError(
                         f"pixel_size ({self.pixel_size}) is larger than the face ({width:.0f} px wide)"
                     )
-        mask = region_mask(faces, self.regions, frame.shape, self.feather_px)
+        mask = region_mask(faces, self.mask_type, frame.shape, self.feather_px)
         if mask.empty:
             return out
         return mask.blend(out, self._noisy(np.ascontiguousarray(out[mask.slices]), rng))
-
-    def params(self) -> dict[str, Any]:
-        return {"noise_method": self.noise_method, "pixel_size": self.pixel_size, "noise_prob": self.noise_prob,
-                "mean": self.mean, "standard_dev": self.standard_dev,
-                "mask_type": None if self.regions is None else region_name(self.regions),
-                "feather_px": self.feather_px}

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import Any
-
 import cv2
 import numpy as np
 
 from pyfame.face.face_frame import eye_line_angle, mean_face_color
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
+from pyfame.face.regions import BOTH_EYES_PATH
 from pyfame.pipeline.layer import Layer
+from pyfame.pipeline.params import Choice, Color, Number, Optional, Param, Regions
 from pyfame.solid_color import solid_color
-from pyfame.face.regions import BOTH_EYES_PATH, region_name, resolve_regions
-from pyfame.utils.predefined_constants import OCCLUSION_FILL_BLACK, OCCLUSION_FILL_NAMES, options
-from pyfame.validation import check_choice, check_color, check_float
+from pyfame.utils.predefined_constants import OCCLUSION_FILL_NAMES
 
 
 class Occlusion(Layer):
@@ -41,13 +39,18 @@ class Occlusion(Layer):
     """
 
     name = "occlusion"
+    subfolder = "Occluded"
+    cli_aliases = ("occlude",)
 
-    def __init__(self, landmarks_to_occlude: Any = BOTH_EYES_PATH, occlusion_fill: Any = OCCLUSION_FILL_BLACK,
-                 fill_color: tuple[int, int, int] | None = None, bar_margin: float = 0.15) -> None:
-        self.regions = resolve_regions(landmarks_to_occlude, "landmarks_to_occlude")
-        self.occlusion_fill = check_choice(occlusion_fill, "occlusion_fill", options(OCCLUSION_FILL_NAMES))
-        self.fill_color = None if fill_color is None else check_color(fill_color, "fill_color")
-        self.bar_margin = check_float(bar_margin, "bar_margin", low=0.0, high=2.0)
+    landmarks_to_occlude: list = Param(Regions(), default=BOTH_EYES_PATH, help="What to cover.",
+                                       cli_names=("--region",))
+    occlusion_fill: str = Param(Choice(OCCLUSION_FILL_NAMES), default="black",
+                                help="Black, the face's mean skin colour, or a bar that turns with the head.",
+                                cli_names=("--fill",))
+    fill_color: tuple | None = Param(Optional(Color()), default=None, help="Colour of the fill or bar (RGB).",
+                                     cli_names=("--color",))
+    bar_margin: float = Param(Number(0.0, 2.0), default=0.15, unit="fraction of the bar's height",
+                              help="How far bars reach beyond the region on every side.")
 
     def _color(self, frame: np.ndarray, faces: Faces) -> tuple[int, int, int]:
         if self.fill_color is not None:
@@ -62,7 +65,7 @@ class Occlusion(Layer):
         c, s = math.cos(angle), math.sin(angle)
         rot = np.array([[c, -s], [s, c]])
         corners = []
-        for region in self.regions:
+        for region in self.landmarks_to_occlude:
             pts = landmarks[region.landmark_indices, :2].astype(np.float64)
             local = pts @ rot  # into the eye-line frame
             lo, hi = local.min(axis=0), local.max(axis=0)
@@ -80,12 +83,9 @@ class Occlusion(Layer):
                 for box in self.bar_corners(lm):
                     cv2.fillPoly(out, [np.round(box * 16).astype(np.int32)], color, cv2.LINE_AA, 4)
             return out
-        mask = region_mask(faces, self.regions, frame.shape)
+        mask = region_mask(faces, self.landmarks_to_occlude, frame.shape)
         if mask.empty:
             return out
         x0, y0, x1, y1 = mask.box
         return mask.blend(out, solid_color((y1 - y0, x1 - x0), color))
 
-    def params(self) -> dict[str, Any]:
-        return {"landmarks_to_occlude": region_name(self.regions), "occlusion_fill": self.occlusion_fill,
-                "fill_color": self.fill_color, "bar_margin": self.bar_margin}

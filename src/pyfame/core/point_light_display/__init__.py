@@ -1,6 +1,7 @@
 """core.point_light_display: dots on the tracked landmarks."""
 
-from pyfame.core.point_light_display.functions import generate_point_light_display
-from pyfame.core.point_light_display.pld_layer import PointLightDisplay, PointLightProbe
+from pyfame.pipeline.registry import public_names as _public_names
 
-__all__ = ["generate_point_light_display", "PointLightDisplay", "PointLightProbe"]
+_exports = _public_names(__name__)
+globals().update(_exports)
+__all__ = sorted(_exports)  # noqa: PLE0605 - computed: every module's layers, probes and seed functions

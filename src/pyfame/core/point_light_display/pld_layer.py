@@ -10,11 +10,11 @@ import numpy as np
 
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
+from pyfame.face.regions import FACE_OVAL_PATH
 from pyfame.pipeline.layer import Layer, Probe, SourceInfo
+from pyfame.pipeline.params import Boolean, Choice, Color, Integer, Number, Param, Regions
 from pyfame.solid_color import solid_color
-from pyfame.face.regions import FACE_OVAL_PATH, region_name, resolve_regions
-from pyfame.utils.predefined_constants import HISTORY_MODE_NAMES, SHOW_HISTORY_ORIGIN, options
-from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
+from pyfame.utils.predefined_constants import HISTORY_MODE_NAMES
 
 
 def even_subset(indices: list[int], points: np.ndarray, density: float) -> list[int]:
@@ -75,25 +75,31 @@ class PointLightDisplay(Layer):
     """
 
     name = "point_light_display"
+    subfolder = "PLD"
     needs_face = False
+    references = ("Johansson, G. (1973). Visual perception of biological motion and a model for its analysis. "
+                  "Perception & Psychophysics, 14(2), 201-211.",)
 
-    def __init__(self, landmark_regions: Any = FACE_OVAL_PATH, point_density: float = 1.0,
-                 point_color: tuple[int, int, int] = (255, 255, 255), point_radius: int = 2,
-                 background_color: tuple[int, int, int] = (0, 0, 0), show_history: bool = False,
-                 history_mode: Any = SHOW_HISTORY_ORIGIN, history_window_msec: float = 500.0,
-                 history_color: tuple[int, int, int] = (255, 0, 0)) -> None:
-        self.regions = resolve_regions(landmark_regions, "landmark_regions")
-        self.point_density = check_float(point_density, "point_density", low=0.0, high=1.0)
-        self.point_color = check_color(point_color, "point_color")
-        self.point_radius = check_int(point_radius, "point_radius", low=0, high=50)
-        self.background_color = check_color(background_color, "background_color")
-        self.show_history = check_bool(show_history, "show_history")
-        self.history_mode = check_choice(history_mode, "history_mode", options(HISTORY_MODE_NAMES))
-        self.history_window_msec = check_float(history_window_msec, "history_window_msec", low=0.0,
-                                               low_inclusive=False)
-        self.history_color = check_color(history_color, "history_color")
+    landmark_regions: list = Param(Regions(), default=FACE_OVAL_PATH,
+                                   help="Regions whose landmarks become dots.", cli_names=("--region",))
+    point_density: float = Param(Number(0.0, 1.0), default=1.0, unit="fraction",
+                                 help="Share of the dots kept, spread evenly.", cli_names=("--density",))
+    point_color: tuple = Param(Color(), default=(255, 255, 255), help="Colour of the dots (RGB).")
+    point_radius: int = Param(Integer(0, 50), default=2, unit="px", help="Dot radius.", cli_names=("--radius",))
+    background_color: tuple = Param(Color(), default=(0, 0, 0), help="Colour of the background (RGB).")
+    show_history: bool = Param(Boolean(), default=False, help="Draw each dot's motion.")
+    history_mode: str = Param(Choice(HISTORY_MODE_NAMES), default="origin",
+                              help="From each dot's first position ('origin') or its recent path ('relative').")
+    history_window_msec: float = Param(Number(0.0, low_open=True), default=500.0, unit="ms",
+                                       help="Length of the recent path ('relative').", cli_names=("--history-ms",))
+    history_color: tuple = Param(Color(), default=(255, 0, 0), help="Colour of the history lines (RGB).")
+
+    def __post_init__(self) -> None:
         self.probe = PointLightProbe(self)
         self._reset()
+
+    def companion_probe(self) -> Probe:
+        return self.probe
 
     def _reset(self) -> None:
         self.dots: list[int] | None = None
@@ -107,7 +113,7 @@ class PointLightDisplay(Layer):
     def _choose_dots(self, faces: Faces, shape: tuple[int, ...]) -> list[int]:
         lm = faces.landmarks[0]
         chosen: list[int] = []
-        for region in self.regions:
+        for region in self.landmark_regions:
             members = set(region.landmark_indices)
             mask = region_mask(Faces(faces.landmarks[:1], faces.boxes[:1]), region, shape).full()
             h, w = mask.shape
@@ -154,24 +160,21 @@ class PointLightDisplay(Layer):
     def draws(self) -> dict[str, Any]:
         return {"dot_landmarks": self.dots}
 
-    def params(self) -> dict[str, Any]:
-        return {"landmark_regions": region_name(self.regions), "point_density": self.point_density,
-                "point_color": self.point_color, "point_radius": self.point_radius,
-                "background_color": self.background_color, "show_history": self.show_history,
-                "history_mode": self.history_mode, "history_window_msec": self.history_window_msec,
-                "history_color": self.history_color}
-
 
 def _px(p: np.ndarray) -> tuple[int, int]:
     return int(round(p[0] * 16)), int(round(p[1] * 16))
 
 
 class PointLightProbe(Probe):
-    """Dot trajectories of a :class:`PointLightDisplay`: ``frame, timestamp_s, dot, landmark, x, y``."""
+    """Dot trajectories of a :class:`PointLightDisplay`: ``frame, timestamp_s, dot, landmark, x, y``.
 
-    name = "trajectories"
+    Made by the layer (``layer.probe``), never on its own, so it is not registered.
+    """
+
+    table_name = "trajectories"
 
     def __init__(self, layer: PointLightDisplay) -> None:
+        super().__init__()
         self._layer = layer
 
     def observe(self, frame: np.ndarray, faces: Faces, t: float) -> list[dict[str, Any]]:
@@ -181,5 +184,4 @@ class PointLightProbe(Probe):
         return [{"dot": i, "landmark": int(lm), "x": float(x), "y": float(y)}
                 for i, (lm, (x, y)) in enumerate(zip(self._layer.dots, pts))]
 
-    def params(self) -> dict[str, Any]:
-        return {}
+__all__ = ["PointLightDisplay", "PointLightProbe", "even_subset"]

@@ -1,8 +1,7 @@
 """core.scrambling: grid, landmark and phase scrambles of the face."""
 
-from pyfame.core.scrambling.functions import facial_scramble
-from pyfame.core.scrambling.grid_scramble import GridScramble
-from pyfame.core.scrambling.landmark_scramble import LandmarkScramble
-from pyfame.core.scrambling.phase_scramble import PhaseScramble
+from pyfame.pipeline.registry import public_names as _public_names
 
-__all__ = ["facial_scramble", "GridScramble", "LandmarkScramble", "PhaseScramble"]
+_exports = _public_names(__name__)
+globals().update(_exports)
+__all__ = sorted(_exports)  # noqa: PLE0605 - computed: every module's layers, probes and seed functions

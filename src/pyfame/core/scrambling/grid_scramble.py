@@ -9,9 +9,9 @@ import numpy as np
 
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
-from pyfame.pipeline.layer import Layer, SourceInfo
 from pyfame.face.regions import FACE_OVAL_MASK
-from pyfame.validation import check_bool, check_choice, check_int
+from pyfame.pipeline.layer import Layer, SourceInfo
+from pyfame.pipeline.params import Boolean, Choice, Integer, Param
 
 
 def bounded_permutation(n: int, threshold: int, rng: np.random.Generator) -> np.ndarray:
@@ -48,13 +48,18 @@ class GridScramble(Layer):
     """
 
     name = "grid_scramble"
+    subfolder = "Scrambled"
 
-    def __init__(self, method: str = "high", grid_square_size: int = 40, grid_scramble_threshold: int = 2,
-                 out_grayscale: bool = False) -> None:
-        self.method = check_choice(method, "scramble_method", {"high": "high", "low": "low"})
-        self.grid_square_size = check_int(grid_square_size, "grid_square_size", low=2, high=2048)
-        self.grid_scramble_threshold = check_int(grid_scramble_threshold, "grid_scramble_threshold", low=1, high=1000)
-        self.out_grayscale = check_bool(out_grayscale, "out_grayscale")
+    method: str = Param(Choice(("high", "low")), default="high",
+                        help="'high': squares shuffled freely; 'low': each moves at most a few places in its row.")
+    grid_square_size: int = Param(Integer(2, 2048), default=40, unit="px", help="Side of the grid squares.",
+                                  cli_names=("--square",))
+    grid_scramble_threshold: int = Param(Integer(1, 1000), default=2, unit="squares",
+                                         help="'low': the most places a square moves.", cli_names=("--threshold",))
+    out_grayscale: bool = Param(Boolean(), default=False, help="Write the result in grey.",
+                                cli_names=("--grayscale",))
+
+    def __post_init__(self) -> None:
         self._reset()
 
     def _reset(self) -> None:
@@ -126,6 +131,3 @@ class GridScramble(Layer):
         return {"grid_rows_cols": list(self._shape),
                 "destination_to_source_cell": {str(k): v for k, v in sorted(self._mapping.items())}}
 
-    def params(self) -> dict[str, Any]:
-        return {"method": self.method, "grid_square_size": self.grid_square_size,
-                "grid_scramble_threshold": self.grid_scramble_threshold, "out_grayscale": self.out_grayscale}

@@ -12,6 +12,7 @@ from pyfame.face.face_frame import face_scale, from_face, to_face
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.pipeline.layer import Layer, SourceInfo
+from pyfame.pipeline.params import Boolean, Number, Param
 from pyfame.face.regions import (
     FACE_OVAL_MASK,
     LEFT_EYE_PATH,
@@ -22,7 +23,6 @@ from pyfame.face.regions import (
     RIGHT_EYEBROW_PATH,
     resolve_regions,
 )
-from pyfame.validation import check_bool, check_float
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +49,16 @@ class LandmarkScramble(Layer):
     """
 
     name = "landmark_scramble"
+    subfolder = "Scrambled"
 
-    def __init__(self, max_rotation: float = 45.0, feather_px: float = 2.0, out_grayscale: bool = False) -> None:
-        self.max_rotation = check_float(max_rotation, "max_rotation", low=0.0, high=180.0)
-        self.feather_px = check_float(feather_px, "feather_px", low=0.0, high=50.0)
-        self.out_grayscale = check_bool(out_grayscale, "out_grayscale")
+    max_rotation: float = Param(Number(0.0, 180.0), default=45.0, unit="degrees",
+                                help="Each feature turns by a random angle up to this.")
+    feather_px: float = Param(Number(0.0, 50.0), default=2.0, unit="px", help="Soft edge of the moved features.",
+                              cli_names=("--feather",))
+    out_grayscale: bool = Param(Boolean(), default=False, help="Write the result in grey.",
+                                cli_names=("--grayscale",))
+
+    def __post_init__(self) -> None:
         self._regions = {name: resolve_regions(path)[0] for name, path in FEATURES.items()}
         self._plan: dict[str, tuple[np.ndarray, float]] | None = None
 
@@ -135,7 +140,4 @@ class LandmarkScramble(Layer):
             return {}
         return {name: {"centre_face_coords": uv.round(4).tolist(), "rotation_deg": round(angle, 3)}
                 for name, (uv, angle) in self._plan.items()}
-
-    def params(self) -> dict[str, Any]:
-        return {"max_rotation": self.max_rotation, "feather_px": self.feather_px, "out_grayscale": self.out_grayscale}
 

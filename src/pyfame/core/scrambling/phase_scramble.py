@@ -9,7 +9,7 @@ import numpy as np
 
 from pyfame.face.faces import Faces
 from pyfame.pipeline.layer import Layer, SourceInfo
-from pyfame.validation import check_bool, check_float
+from pyfame.pipeline.params import Boolean, Number, Param
 
 
 class PhaseScramble(Layer):
@@ -30,10 +30,16 @@ class PhaseScramble(Layer):
     """
 
     name = "phase_scramble"
+    subfolder = "Scrambled"
+    references = ("Sadr, J., & Sinha, P. (2004). Object recognition and random image structure evolution. "
+                  "Cognitive Science, 28(2), 259-287.",)
 
-    def __init__(self, coherence: float = 1.0, out_grayscale: bool = False) -> None:
-        self.coherence = check_float(coherence, "coherence", low=0.0, high=1.0)
-        self.out_grayscale = check_bool(out_grayscale, "out_grayscale")
+    coherence: float = Param(Number(0.0, 1.0), default=1.0, unit="fraction",
+                             help="How much of the random phase is mixed in (0: the input, 1: fully scrambled).")
+    out_grayscale: bool = Param(Boolean(), default=False, help="Write the result in grey.",
+                                cli_names=("--grayscale",))
+
+    def __post_init__(self) -> None:
         self._noise: np.ndarray | None = None
 
     def start(self, info: SourceInfo) -> None:
@@ -90,5 +96,3 @@ class PhaseScramble(Layer):
     def draws(self) -> dict[str, Any]:
         return {"phase_field_shape": None if self._noise is None else list(self._noise.shape)}
 
-    def params(self) -> dict[str, Any]:
-        return {"coherence": self.coherence, "out_grayscale": self.out_grayscale}

@@ -1,6 +1,7 @@
 """core.temporal_transforms: reorder a video's frames in blocks."""
 
-from pyfame.core.temporal_transforms.block_order import generate_shuffled_block_array, order_blocks
-from pyfame.core.temporal_transforms.functions import shuffle_frame_order
+from pyfame.pipeline.registry import public_names as _public_names
 
-__all__ = ["shuffle_frame_order", "generate_shuffled_block_array", "order_blocks"]
+_exports = _public_names(__name__)
+globals().update(_exports)
+__all__ = sorted(_exports)  # noqa: PLE0605 - computed: every module's layers, probes and seed functions

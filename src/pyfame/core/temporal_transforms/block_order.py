@@ -96,3 +96,5 @@ def generate_shuffled_block_array(
         raise PyfameValueError(f"block_duration: {duration} ms is longer than {file_path} ({n_frames} frames)")
     rng = np.random.default_rng(seed)
     return order_blocks(n_blocks, shuffle_method, rng), fpb
+
+__all__ = ["generate_shuffled_block_array", "order_blocks"]

@@ -1,0 +1,99 @@
+"""One command per registered layer, probe and frame plan, made from its declaration.
+
+``pyfame color-shift IN OUT --shift-color red --shift-magnitude 8`` runs the layer
+``color_shift`` over a file or folder into ``OUT/<its subfolder>/``, with the options of its
+declared parameters and of the run settings that apply (encoding only where media is
+written, table options only where tables are). A plugin's layer gets its command the same
+way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pyfame.cli.param_options import given, make_option
+from pyfame.cli.reporting import report
+from pyfame.pipeline.layer import Configurable, FramePlan, Layer, Probe
+from pyfame.pipeline.run_options import RunSettings
+
+
+def command_name(cls: type[Configurable]) -> str:
+    """``color_shift`` → ``color-shift``."""
+    return cls.name.replace("_", "-")
+
+
+def _summary(cls: type[Configurable]) -> str:
+    doc = (cls.__doc__ or "").strip().split("\n\n")[0]
+    return " ".join(doc.split()).replace("``", "")
+
+
+def run_setting_groups(cls: type[Configurable]) -> list[str]:
+    """The run settings a class's command takes."""
+    media = issubclass(cls, (Layer, FramePlan))
+    tables = issubclass(cls, Probe) or "companion_probe" in vars(cls)
+    groups = ["batch", "run"] + (["tracking"] if not issubclass(cls, FramePlan) else [])
+    return groups + (["encoding"] if media else []) + (["tables"] if tables else [])
+
+
+def build_command(cls: type[Configurable], name: str | None = None) -> click.Command:
+    """The command of ``cls`` (under ``name``, default its own)."""
+    run_names = [n for n in RunSettings.names(*run_setting_groups(cls)) if RunSettings.parameters[n].cli]
+
+    def callback(input_path: Path, output_dir: Path, **values: Any) -> None:
+        ctx = click.get_current_context()
+        no_cache = values.pop("no_cache", False)
+        chosen = given(values)
+        class_args = {k: v for k, v in chosen.items() if k in cls.parameters}
+        run_args = {k: v for k, v in chosen.items() if k in RunSettings.parameters}
+        run_args["progress"] = ctx.obj["progress"]
+        if no_cache:
+            run_args["landmark_cache"] = False
+        output_dir.mkdir(parents=True, exist_ok=True)
+        report(run_declared(cls(**class_args), input_path, output_dir, RunSettings(**run_args)))
+
+    params: list[click.Parameter] = [click.Argument(["input_path"], type=click.Path(path_type=Path)),
+                                     click.Argument(["output_dir"], type=click.Path(path_type=Path))]
+    command = click.Command(name or command_name(cls), callback=callback, params=params,
+                            help=f"{_summary(cls)}\n\nWrites OUTPUT_DIR/{cls.subfolder}/ (created if missing).",
+                            context_settings={"help_option_names": ["-h", "--help"]})
+    options = [make_option(p) for p in cls.parameters.values() if p.cli]
+    options += [make_option(RunSettings.parameters[n]) for n in run_names]
+    if "landmark_cache" in RunSettings.names(*run_setting_groups(cls)):
+        options.append(click.option("--no-cache", is_flag=True, help="Do not read or write the landmark cache."))
+    for option in options:
+        option(command)
+    return command
+
+
+def run_declared(obj: Configurable, input_path: Path, output_dir: Path, settings: RunSettings) -> list[Any]:
+    """Run one declared object over ``input_path`` into its subfolder of ``output_dir``."""
+    from pyfame.pipeline.apply_layers import run_work
+    from pyfame.pipeline.file_pass import Work
+
+    if isinstance(obj, Layer):
+        return run_work(input_path, output_dir, Work([obj], [], None, obj.name), settings, subfolder=obj.subfolder,
+                        tag=getattr(obj, "output_tag", ""))
+    if isinstance(obj, Probe):
+        return run_work(input_path, output_dir, Work([], [obj], None, obj.name), settings, subfolder=obj.subfolder,
+                        media=False)
+    assert isinstance(obj, FramePlan)
+    return run_work(input_path, output_dir, Work([], [], obj, obj.name), settings, subfolder=obj.subfolder)
+
+
+def generated_commands() -> dict[str, tuple[type[Configurable], str]]:
+    """Command name → (class, its canonical name) for every registered class and alias."""
+    from pyfame.pipeline.registry import registered
+
+    out: dict[str, tuple[type[Configurable], str]] = {}
+    for family in ("layer", "probe", "frame_plan"):
+        for cls in registered(family).values():
+            out[command_name(cls)] = (cls, command_name(cls))
+            for alias in cls.cli_aliases:
+                out.setdefault(alias, (cls, command_name(cls)))
+    return out
+
+
+__all__ = ["build_command", "command_name", "generated_commands", "run_declared"]
