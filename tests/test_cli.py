@@ -95,7 +95,7 @@ def test_occlusion_commands(face_image, tmp_path):
         (["mask", "--region", "eyes", "--region", "mouth", "--background", "0,255,0"], "Masked/astronaut.png"),
         (["mask", "--transparent", "--overwrite"], "Masked/astronaut.png"),
         (["occlude", "--fill", "bar"], "Occluded/astronaut.png"),
-        (["bubbles", "--n", "5", "--seed", "1", "--overwrite"], "Occluded/astronaut.png"),
+        (["bubbles", "--n", "5", "--seed", "1"], "Occluded/astronaut_bubbles.png"),
         (["blur", "--method", "median", "--k-size", "9"], "Blurred/astronaut.png"),
         (["noise", "--method", "gaussian", "--sd", "20", "--mask-type", "none"], "Noise_Added/astronaut.png"),
     ]:

@@ -105,6 +105,10 @@ class OpticalFlow(Layer):
         self.probe = OpticalFlowProbe(self)
         self._reset()
 
+    def covered_regions(self) -> None:
+        """None: this layer changes the whole frame, not only its regions."""
+        return None
+
     def accepts(self, kind: str) -> str | None:
         return "optical flow needs a video: a still image has no motion" if kind == "image" else None
 

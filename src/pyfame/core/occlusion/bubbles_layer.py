@@ -49,6 +49,7 @@ class Bubbles(Layer):
 
     name = "bubbles"
     subfolder = "Occluded"
+    output_tag = "bubbles"
     needs_face = False
     references = ("Gosselin, F., & Schyns, P. G. (2001). Bubbles: a technique to reveal the use of information "
                   "in recognition tasks. Vision Research, 41(17), 2261-2271.",)

@@ -48,6 +48,10 @@ class Mask(Layer):
     def __post_init__(self) -> None:
         self._alpha: np.ndarray | None = None
 
+    def covered_regions(self) -> None:
+        """None: this layer changes the whole frame, not only its regions."""
+        return None
+
     def accepts(self, kind: str) -> str | None:
         if self.transparent and kind == "video":
             return "transparent=True needs still images: H.264 video has no alpha channel"

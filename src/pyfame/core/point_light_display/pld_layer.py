@@ -98,6 +98,10 @@ class PointLightDisplay(Layer):
         self.probe = PointLightProbe(self)
         self._reset()
 
+    def covered_regions(self) -> None:
+        """None: this layer changes the whole frame, not only its regions."""
+        return None
+
     def companion_probe(self) -> Probe:
         return self.probe
 

@@ -50,6 +50,7 @@ class LandmarkScramble(Layer):
 
     name = "landmark_scramble"
     subfolder = "Scrambled"
+    output_tag = "landmark"
 
     max_rotation: float = Param(Number(0.0, 180.0), default=45.0, unit="degrees",
                                 help="Each feature turns by a random angle up to this.")

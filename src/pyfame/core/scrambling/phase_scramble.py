@@ -31,6 +31,7 @@ class PhaseScramble(Layer):
 
     name = "phase_scramble"
     subfolder = "Scrambled"
+    output_tag = "phase"
     references = ("Sadr, J., & Sinha, P. (2004). Object recognition and random image structure evolution. "
                   "Cognitive Science, 28(2), 259-287.",)
 
