@@ -1,5 +1,6 @@
 """``python -m pyfame``: the command line."""
 
-from pyfame.cli import main
+if __name__ == "__main__":
+    from pyfame.cli import main
 
-main(prog_name="pyfame")
+    main(prog_name="pyfame")

@@ -1,5 +1,6 @@
 """``python -m pyfame.cli``."""
 
-from pyfame.cli import main
+if __name__ == "__main__":
+    from pyfame.cli import main
 
-main()
+    main(prog_name="pyfame")

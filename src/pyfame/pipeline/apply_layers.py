@@ -171,7 +171,7 @@ def apply_layers(
         Reorder each video's frames (a temporal transform) in the same pass.
     operation : str
         The name recorded in the sidecars.
-    **run
+    **run : Any
         Run settings (:class:`~pyfame.pipeline.run_options.RunSettings`): ``seed``,
         ``no_face``, ``workers``, ``executor``, ``overwrite``, ``crf``, ``preset``,
         tracking thresholds, ``image_format``, ``table_format`` and so on.

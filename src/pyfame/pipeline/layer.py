@@ -98,6 +98,7 @@ class Configurable:
         if "name" in vars(cls) and cls.name and not inspect.isabstract(cls):
             from pyfame.pipeline.registry import register
 
+            cls.__doc__ = documented(cls)
             register(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -154,6 +155,22 @@ class Configurable:
             if p.default is REQUIRED or value != p.default_data():
                 shown.append(f"{p.name}={value!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def documented(cls: type[Configurable]) -> str:
+    """``cls``'s docstring with a NumPy-style Parameters section made from its declarations
+    (inserted before Examples; a docstring that has one of its own is left as it is)."""
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    if "\nParameters\n----------" in "\n" + doc or not cls.parameters:
+        return doc
+    lines = ["Parameters", "----------"]
+    for p in cls.parameters.values():
+        default = "required" if p.default is REQUIRED else f"default {p.default_data()!r}"
+        lines.append(f"{p.name} : {p.kind.describe()}, {default}")
+        lines.append(f"    {p.help}" + (f" Unit: {p.unit}." if p.unit else ""))
+    section = "\n".join(lines)
+    head, sep, tail = doc.partition("\nExamples\n--------")
+    return f"{head.rstrip()}\n\n{section}\n" + (f"{sep}{tail}" if sep else "")
 
 
 def unknown_parameter(target: Configurable | type[Configurable], key: str) -> PyfameTypeError:

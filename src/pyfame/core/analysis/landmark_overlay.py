@@ -13,15 +13,6 @@ from pyfame.pipeline.params import Boolean, Color, Integer, Param
 class LandmarkOverlay(Layer):
     """Draw every landmark (and optionally the face boxes) of each tracked face.
 
-    Parameters
-    ----------
-    point_color : tuple of int
-        RGB colour of the dots.
-    point_radius : int
-        Dot radius in pixels (0 draws single pixels).
-    draw_boxes : bool
-        Also draw each face's bounding box.
-
     Examples
     --------
     >>> import pyfame as pf

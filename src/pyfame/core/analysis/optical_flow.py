@@ -37,26 +37,6 @@ DENSE_REGIONS = [FACE_OVAL_MASK, CHEEKS_PATH, NOSE_PATH, CHIN_PATH]
 class OpticalFlow(Layer):
     """Compute and draw optical flow; see the module docstring.
 
-    Parameters
-    ----------
-    optical_flow_type : int or str
-        ``SPARSE_OPTICAL_FLOW`` ("sparse", default) or ``DENSE_OPTICAL_FLOW`` ("dense").
-    landmarks_to_track : list of int, optional
-        Sparse: track these landmarks instead of Shi-Tomasi corners found in the face.
-    max_corners, corner_quality_lvl, min_corner_distance, block_size
-        Shi-Tomasi corner detection (``cv2.goodFeaturesToTrack``), inside the face oval.
-    win_size, max_pyr_lvl, max_iter, lk_accuracy_thresh
-        Lucas-Kanade window, pyramid levels, and stop criteria (sparse); Farneback uses
-        ``win_size[0]``, ``max_pyr_lvl`` levels and ``max_iter`` iterations.
-    pyr_scale, poly_sigma
-        Farneback's pyramid scale and polynomial sigma (its ``poly_n`` is 5 for
-        ``poly_sigma < 1.3``, else 7).
-    point_color, point_radius, vector_color
-        Drawing of sparse points and their motion trails (RGB; ``vector_color=None`` uses
-        the point colour).
-    regions
-        Dense: face regions summarised in the table.
-
     Examples
     --------
     >>> import pyfame as pf

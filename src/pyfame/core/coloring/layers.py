@@ -61,15 +61,6 @@ class ColorShift(_RegionShift):
     Red and green move a*, yellow and blue move b*, by ``shift_magnitude`` CIELAB units at
     full weight (L* stays). The shift rises and falls with the timing function.
 
-    Parameters
-    ----------
-    shift_color : int or str
-        ``COLOR_RED``, ``COLOR_GREEN``, ``COLOR_YELLOW``, ``COLOR_BLUE`` or their names.
-    shift_magnitude : float
-        CIELAB units at full weight (default 8; negative reverses the direction).
-    landmark_regions, onset_t, offset_t, timing_func, feather_px, ramp_in, ramp_out, k, mean, sigma
-        See :class:`~pyfame.pipeline.region_layer.TimedRegionLayer`.
-
     Examples
     --------
     >>> import pyfame as pf

@@ -17,19 +17,6 @@ from pyfame.utils.predefined_constants import BLUR_METHOD_NAMES
 class Blur(Layer):
     """Blur inside face regions only.
 
-    Parameters
-    ----------
-    blur_method : int or str
-        ``"gaussian"`` (default), ``"average"`` or ``"median"`` (``BLUR_METHOD_*``).
-    k_size : int
-        Kernel size in pixels. Gaussian and median kernels need an odd size: an even
-        ``k_size`` is refused with ``ValueError`` (no silent rounding); average takes any
-        size >= 1.
-    landmark_regions : region or list of regions
-        Where to blur (the face oval by default).
-    feather_px : float
-        Soft edge in pixels between blurred and sharp (0: anti-aliased hard edge).
-
     Examples
     --------
     >>> import pyfame as pf

@@ -28,19 +28,6 @@ class Bubbles(Layer):
     The aperture at a pixel is ``1 - prod_i (1 - g_i)`` with ``g_i`` a unit-peak Gaussian of
     standard deviation ``sigma``; the output is ``face * aperture + field * (1 - aperture)``.
 
-    Parameters
-    ----------
-    n_bubbles : int
-        Number of bubbles.
-    sigma : float
-        Bubble size: a fraction of the face's width (``sigma_units="face"``, default 0.06) or
-        pixels (``sigma_units="px"``).
-    sigma_units : {"face", "px"}
-    fill : "mean" or tuple of int
-        The field's colour: RGB, or the face's mean skin colour. Mid-grey by default.
-    redraw : bool
-        New centres on every frame.
-
     Examples
     --------
     >>> import pyfame as pf

@@ -15,18 +15,6 @@ from pyfame.solid_color import solid_color
 class Mask(Layer):
     """Show only the given regions of the face over a flat background.
 
-    Parameters
-    ----------
-    mask_type : region or list of regions
-        A mask type (``FACE_OVAL_MASK`` default), a path, a name, or a list of them,
-        masked together (union).
-    background_color : tuple of int
-        RGB colour outside the mask (white by default).
-    transparent : bool
-        Also make an alpha channel of the mask (PNG stills get a transparent background).
-    feather_px : float
-        Edge softness in pixels (0: crisp anti-aliased edge).
-
     Examples
     --------
     >>> import pyfame as pf

@@ -20,22 +20,6 @@ class Noise(Layer):
 
     New noise is drawn on every frame from the layer's seeded generator.
 
-    Parameters
-    ----------
-    noise_method : int or str
-        ``"pixelate"`` (default), ``"salt and pepper"`` or ``"gaussian"`` (``NOISE_METHOD_*``).
-    pixel_size : int
-        Pixelation block size in pixels (>= 2; at most the face's width).
-    noise_prob : float
-        Salt and pepper: probability in [0, 1] that a pixel is replaced (half white, half black).
-    mean, standard_dev : float
-        Gaussian: mean and standard deviation in pixel-value units (the 0-255 scale), drawn
-        per pixel and channel.
-    mask_type : region, list of regions or None
-        Where the noise goes; None is the whole frame (and runs on frames without a face).
-    feather_px : float
-        Soft edge of the mask in pixels.
-
     Examples
     --------
     >>> import pyfame as pf

@@ -19,19 +19,6 @@ from pyfame.utils.predefined_constants import OCCLUSION_FILL_NAMES
 class Occlusion(Layer):
     """Occlude face regions.
 
-    Parameters
-    ----------
-    landmarks_to_occlude : region or list of regions
-        What to cover (both eyes by default).
-    occlusion_fill : int or str
-        ``OCCLUSION_FILL_BLACK`` ("black"), ``OCCLUSION_FILL_MEAN`` ("mean": the face's mean
-        skin colour in each frame) or ``OCCLUSION_FILL_BAR`` ("bar": a black bar spanning
-        each region, turned to the angle of the line through the outer eye corners).
-    fill_color : tuple of int, optional
-        RGB colour of the fill (overrides black, and the bar's colour).
-    bar_margin : float
-        Bars extend this fraction of their height beyond the region on every side.
-
     Examples
     --------
     >>> import pyfame as pf

@@ -52,22 +52,6 @@ class PointLightDisplay(Layer):
     ``point_density`` in [0, 1] keeps that share of them, spread evenly over each region
     (farthest-point sampling on the first frame); the same dots on every frame.
 
-    Parameters
-    ----------
-    landmark_regions : region or list of regions
-        Face oval by default (outline and every mesh point inside: the whole face).
-    point_density : float
-        Share of the dots to keep.
-    point_color, background_color : tuple of int
-        RGB.
-    point_radius : int
-        Dot radius in pixels.
-    show_history : bool
-        Draw each dot's motion: from its first position (``history_mode="origin"``) or its
-        path over the last ``history_window_msec`` ms (``"relative"``).
-    history_color : tuple of int
-        RGB of the history lines.
-
     Examples
     --------
     >>> import pyfame as pf
