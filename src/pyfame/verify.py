@@ -120,8 +120,11 @@ def verify_output(output: str | os.PathLike[str]) -> VerifyReport:
         again = _remake(source, out, record, work, options, Path(tmp))
         if again.read_bytes() == out.read_bytes() and not tampered:
             return VerifyReport(out, True, f"{out}: identical ({file_sha256(out)[:12]}…)")
-        report = _compare(out, again) if out.suffix.lower() not in (".csv", ".parquet") else \
-            VerifyReport(out, False, f"{out}: differs: the re-made table is not the same")
+        try:
+            report = _compare(out, again) if out.suffix.lower() not in (".csv", ".parquet") else \
+                VerifyReport(out, False, f"{out}: differs: the re-made table is not the same")
+        except PyfameError as exc:  # the output no longer decodes
+            report = VerifyReport(out, False, f"{out}: differs: it cannot be decoded ({exc})")
         if tampered:
             report.message += f"; {changed_note}"
         changed = _changed_software(record)

@@ -1,0 +1,290 @@
+"""Outputs that never damage data or lie about themselves (issue 13: writes, experiments, verify).
+
+Each test is one class of the bad-input sweep, checked at its root: every entry point plans
+its outputs through one mechanism, so each class is tested on the entry points it concerns.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import pyfame as pf
+from pyfame.cli import main
+from pyfame.errors import FileWriteError, PyfameTypeError, PyfameValueError
+from pyfame.experiment import Experiment, ExperimentError
+from pyfame.hashing import file_sha256
+from pyfame.pipeline.output_policy import OutputExistsError
+from pyfame.provenance import read_sidecar, sidecar_path
+from pyfame.samples import write_moving_face_video, write_sample_image
+from pyfame.verify import SidecarError, verify_output
+
+from .conftest import listing
+
+
+@pytest.fixture
+def stills(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_sample_image(folder / "a.png")
+    write_sample_image(folder / "b.png")
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ---- nothing outside the output folder, never an input -----------------------------------------
+
+def _experiment(tmp_path, stills, body):
+    path = tmp_path / "exp.yaml"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+@pytest.mark.parametrize("body, key", [
+    ("""\
+     inputs: [stimuli/red/*.png]
+     output_dir: stimuli
+     conditions: [{name: red, layers: [{type: color_shift}]}]
+     """, "output_dir"),
+    ("""\
+     inputs: [in/*.png]
+     output_dir: out
+     conditions: [{name: "..", layers: [{type: color_shift}]}]
+     """, "name"),
+    ("""\
+     inputs: [in/*.png]
+     output_dir: out
+     naming: "../{condition}/{stem}{ext}"
+     conditions: [{name: red, layers: [{type: color_shift}]}]
+     """, "naming"),
+    ("""\
+     inputs: [in/*.png]
+     output_dir: out
+     naming: "/tmp/pyfame-escape/{condition}{stem}{ext}"
+     conditions: [{name: red, layers: [{type: color_shift}]}]
+     """, "naming"),
+], ids=["input-inside-output", "condition-dotdot", "naming-dotdot", "naming-absolute"])
+def test_an_experiment_never_writes_over_its_inputs_or_outside_its_folder(tmp_path, stills, body, key):
+    red = tmp_path / "stimuli" / "red"
+    red.mkdir(parents=True)
+    write_sample_image(red / "a.png")
+    path = _experiment(tmp_path, stills, body)
+    before = snapshot(tmp_path)
+    with pytest.raises(ExperimentError, match=key):
+        Experiment.from_yaml(path)
+    assert snapshot(tmp_path) == before
+    assert not Path("/tmp/pyfame-escape").exists()
+
+
+def test_moviefy_and_normalize_stay_inside_their_output_folder(tmp_path, stills):
+    out = tmp_path / "out"
+    out.mkdir()
+    before = snapshot(tmp_path)
+    for name in ("../../x", "/tmp/x", "..", "sub/x"):
+        with pytest.raises(PyfameValueError, match="output_filename"):
+            pf.moviefy_images(stills, out, name)
+    with pytest.raises(PyfameValueError, match="output_dir"):
+        pf.normalize_image_sizes(stills)  # never into the input folder on its own
+    assert snapshot(tmp_path) == before
+
+
+def test_a_subfolder_cannot_leave_the_output_folder(tmp_path, stills):
+    out = tmp_path / "out"
+    out.mkdir()
+    for sub in ("../escape", "/tmp/escape", ""):
+        with pytest.raises(PyfameValueError, match="subfolder"):
+            pf.apply_layers(stills, out, [pf.ColorShift()], subfolder=sub)
+    assert listing(out) == [] and not (tmp_path / "escape").exists()
+
+
+# ---- existing outputs: skipped when the same, refused when different -----------------------------
+
+def test_seed_functions_skip_the_same_request_and_refuse_a_different_one(tmp_path, stills):
+    out = tmp_path / "out"
+    out.mkdir()
+    first = pf.face_color_shift(stills, out, shift_magnitude=10, seed=1)
+    made = snapshot(out)
+    again = pf.face_color_shift(stills, out, shift_magnitude=10, seed=1)
+    assert all(r.skipped for r in again) and not any(r.skipped for r in first)
+    assert snapshot(out) == made
+    with pytest.raises(OutputExistsError, match="a.png") as caught:
+        pf.face_color_shift(stills, out, shift_magnitude=12, seed=1)
+    assert caught.value.param == "overwrite"
+    assert snapshot(out) == made  # refused before any work
+    changed = pf.face_color_shift(stills, out, shift_magnitude=12, seed=1, overwrite=True)
+    assert not any(r.skipped for r in changed) and snapshot(out) != made
+    assert read_sidecar(out / "Color_Shifted" / "a.png")["request"]["layers"][0]["shift_magnitude"] == 12.0
+
+
+def test_a_file_that_pyfame_did_not_make_is_never_replaced(tmp_path, stills):
+    out = tmp_path / "out"
+    (out / "Blurred").mkdir(parents=True)
+    foreign = out / "Blurred" / "a.png"
+    foreign.write_bytes(b"the user's own file")
+    result = CliRunner().invoke(main, ["-q", "blur", str(stills), str(out)])
+    assert result.exit_code == 2 and "OutputExistsError" in result.output and "a.png" in result.output
+    assert foreign.read_bytes() == b"the user's own file"
+    assert CliRunner().invoke(main, ["-q", "blur", str(stills), str(out), "--overwrite"]).exit_code == 0
+    assert foreign.read_bytes() != b"the user's own file"
+
+
+def test_different_manipulations_sharing_a_subfolder_do_not_collide(tmp_path, stills):
+    out = tmp_path / "out"
+    for args in (["occlude", "--fill", "bar"], ["bubbles", "--seed", "1"], ["occlude", "--fill", "bar"]):
+        result = CliRunner().invoke(main, ["-q", args[0], str(stills / "a.png"), str(out), *args[1:]])
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "Occluded").glob("*.png")) == ["a.png", "a_bubbles.png"]
+
+
+# ---- interrupted re-runs and failing writes -----------------------------------------------------------
+
+def test_an_interrupted_rerun_keeps_the_previous_complete_output(tmp_path):
+    clip = tmp_path / "long.mp4"
+    write_moving_face_video(clip, n_frames=480, fps=30, size=(480, 360), motion="talk")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["-q", "blur", str(clip), str(out), "--k-size", "5"]).exit_code == 0
+    before = snapshot(out)
+    proc = subprocess.Popen([sys.executable, "-m", "pyfame", "-q", "blur", str(clip), str(out), "--k-size", "9",
+                             "--overwrite"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any("pyfame-tmp" in p.name for p in out.rglob("*")) and proc.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the re-run ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    assert snapshot(out) == before  # the old output and its sidecar, whole; no temporary file
+    assert verify_output(out / "Blurred" / "long.mp4").identical
+
+
+def test_a_table_that_cannot_be_written_fails_its_file_only_and_leaves_nothing(tmp_path, stills, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    real = pd.DataFrame.to_csv
+
+    def disk_full(self, path, *args, **kwargs):
+        if "a_color_means" in str(path) or (Path(str(path)).name.startswith(".a.") and "color" not in str(path)):
+            raise OSError(28, "No space left on device")
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    results = pf.extract_face_color_means(stills, out)
+    assert isinstance(results[0].error, FileWriteError) and "No space left" in str(results[0].error)
+    assert results[1].error is None
+    assert sorted(p.name for p in (out / "Color_Channel_Means").iterdir()) == ["b.csv", "b.csv.pyfame.json"]
+
+
+# ---- experiments -----------------------------------------------------------------------------------
+
+def test_a_typo_in_a_layer_parameter_names_the_layer_and_the_parameter(tmp_path, stills):
+    path = _experiment(tmp_path, stills, """\
+        inputs: [in/*.png]
+        output_dir: out
+        conditions:
+          - name: red
+            layers:
+              - type: color_shift
+                shift_colour: red
+        """)
+    with pytest.raises(ExperimentError) as caught:
+        Experiment.from_yaml(path)
+    text = str(caught.value)
+    assert "line 7" in text and "color_shift" in text and "shift_colour" in text and "shift_color" in text
+    with pytest.raises(PyfameTypeError) as caught:
+        pf.ColorShift(shift_colour="red")
+    assert caught.value.param == "shift_colour" and "color_shift" in str(caught.value)
+
+
+def test_resume_redoes_a_job_whose_probe_table_is_missing(tmp_path, stills):
+    path = _experiment(tmp_path, stills, """\
+        inputs: [in/*.png]
+        output_dir: out
+        conditions: [{name: red, layers: [{type: color_shift}]}]
+        probes: [{type: color_means, color_space: lab}]
+        """)
+    first = Experiment.from_yaml(path).run(executor="serial")
+    assert first.count("made") == 2
+    table = tmp_path / "out" / "red" / "a_color_means.csv"
+    table.unlink()
+    again = Experiment.from_yaml(path).run(executor="serial")
+    assert again.count("made") == 1 and again.count("skipped") == 1 and table.is_file()
+    manifest = pd.read_csv(tmp_path / "out" / "manifest.csv")
+    assert "color_means.face_oval.mean_a" in manifest and manifest["color_means.face_oval.mean_a"].notna().all()
+
+
+# ---- verify: no false failures, no false passes ------------------------------------------------------
+
+def test_verify_finds_the_input_beside_a_moved_folder(tmp_path, stills):
+    project = tmp_path / "project"
+    (project / "out").mkdir(parents=True)
+    shutil.copytree(stills, project / "in")
+    pf.face_color_shift(project / "in", project / "out", seed=2)
+    moved = tmp_path / "moved"
+    project.rename(moved)
+    report = verify_output(moved / "out" / "Color_Shifted" / "a.png")
+    assert report.identical, report.message
+
+
+def test_verify_recreates_shuffled_outputs_and_tables(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    write_moving_face_video(clip, n_frames=40, fps=10, size=(160, 120), motion="talk")
+    out = tmp_path / "out"
+    out.mkdir()
+    (r,) = pf.shuffle_frame_order(clip, out, "reverse", block_duration=1000)
+    assert verify_output(r.output).identical
+    (r,) = pf.shuffle_frame_order(clip, out, "random", rand_seed=3, block_duration=1000, overwrite=True)
+    assert verify_output(r.output).identical
+    (t,) = pf.extract_face_color_means(clip, out, sampling_frequency=200)
+    assert t.output.suffix == ".csv" and verify_output(t.output).identical
+
+
+def test_verify_never_passes_changed_bytes_and_says_when_it_cannot_verify(tmp_path, stills):
+    out = tmp_path / "out"
+    out.mkdir()
+    pf.face_color_shift(stills, out, seed=2)
+    a, b = out / "Color_Shifted" / "a.png", out / "Color_Shifted" / "b.png"
+    data = bytearray(a.read_bytes())
+    data[-20] ^= 1  # a damaged output that still decodes (or not): its bytes are not the recorded ones
+    a.write_bytes(bytes(data))
+    assert verify_output(a).status == "differs"
+    (stills / "b.png").unlink()
+    report = verify_output(b)
+    assert report.status == "cannot verify" and "input missing" in report.message
+    result = CliRunner().invoke(main, ["verify", str(b)])
+    assert result.exit_code == 3 and result.output.startswith("CANNOT")
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "{}", '{"input": 1, "output": {}, "tracker": {}, '
+                                                  '"no_face_policy": "pass", "seed": 1}', "not json"])
+def test_a_damaged_sidecar_is_a_typed_error(tmp_path, stills, content):
+    out = tmp_path / "out"
+    out.mkdir()
+    (r,) = pf.face_color_shift(stills / "a.png", out, seed=2)
+    sidecar_path(r.output).write_text(content)
+    with pytest.raises(SidecarError):
+        verify_output(r.output)
+    result = CliRunner().invoke(main, ["verify", str(r.output)])
+    assert result.exit_code == 2 and "SidecarError" in result.output
+
+
+def test_sidecar_records_the_request_and_the_input_relative_to_the_output(tmp_path, stills):
+    out = tmp_path / "out"
+    out.mkdir()
+    (r,) = pf.face_color_shift(stills / "a.png", out, seed=2)
+    record = json.loads(sidecar_path(r.output).read_text())
+    assert record["input"]["relative_path"] == "../../in/a.png"
+    assert record["request"]["input_sha256"] == file_sha256(stills / "a.png")
+    assert record["request"]["layers"] == [pf.ColorShift().to_dict()]
