@@ -60,3 +60,16 @@ def verify(outputs: tuple[Path, ...]) -> None:
         worst = code if worst == 0 or code == 1 else worst
     if worst:
         sys.exit(worst)
+
+
+@main.command("methods")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["markdown", "latex", "text"]), default="markdown",
+              show_default=True, help="Markup of the paragraph and its references.")
+def methods(path: Path, fmt: str) -> None:
+    """A ready-to-paste methods paragraph for PATH: an output, a folder of outputs, or an
+    experiment's manifest.csv (operations and parameters in words, seeds, versions, the
+    model's sha256, encoder settings, and the works to cite)."""
+    from pyfame.methods import methods_paragraph
+
+    click.echo(methods_paragraph(path, fmt))
