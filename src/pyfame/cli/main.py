@@ -157,8 +157,14 @@ def info(ctx: click.Context, file: Path, no_faces: bool, as_json: bool) -> None:
 @click.option("--num-faces", default=1, show_default=True, type=int)
 @click.option("--blendshapes", is_flag=True, help="Add the 52 blendshape scores.")
 @click.option("--head-pose", is_flag=True, help="Add yaw, pitch, roll (degrees) and translation.")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+@click.option("--layout", type=click.Choice(["wide", "long"]), default="wide", show_default=True,
+              help="One row per frame and face, or per frame, face and landmark.")
+@click.option("--columns", type=click.Choice(["pyfame", "openface"]), default="pyfame", show_default=True,
+              help="Column names: PyFAME's, or OpenFace's (face_id, timestamp, confidence, success, x_0).")
 @click.pass_context
-def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blendshapes: bool, head_pose: bool) -> None:
+def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blendshapes: bool, head_pose: bool,
+              overwrite: bool, layout: str, columns: str) -> None:
     """Per-frame table of the 478 landmarks (pixels and normalised) of FILE."""
     from pyfame.core.analysis.landmark_probe import LandmarkProbe, landmark_table
     from pyfame.errors import PyfameValueError
@@ -169,8 +175,14 @@ def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blen
         raise PyfameValueError(f"--output: {output} must end in .csv or .parquet")
     if output.resolve() == file.resolve():
         raise PyfameValueError(f"--output: {output} is the input file")
-    table = landmark_table(file, LandmarkProbe(blendshapes=blendshapes, head_pose=head_pose),
+    probe = LandmarkProbe(blendshapes=blendshapes, head_pose=head_pose, layout=layout, columns=columns)
+    table = landmark_table(file, probe,
                            tracker=TrackerSettings(num_faces=num_faces), progress=ctx.obj["progress"])
+    if output.exists() and not overwrite:
+        from pyfame.pipeline.output_policy import OutputExistsError
+
+        raise OutputExistsError(f"{output} exists; pass --overwrite to replace it", param="overwrite")
+    output.parent.mkdir(parents=True, exist_ok=True)
     write_table(table, output)
     click.echo(f"{len(table)} rows → {output}")
 

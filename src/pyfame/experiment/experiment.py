@@ -266,6 +266,12 @@ class Experiment:
             if not isinstance(vary, dict) or any(not isinstance(v, list) or not v for v in vary.values()):
                 raise self._fail((*path, "vary"), "must map each factor to a non-empty list of values")
             factor_names = list(vary)
+            from pyfame.experiment.report import MANIFEST_COLUMNS
+
+            for factor in factor_names:
+                if not isinstance(factor, str) or not factor.isidentifier() or factor in MANIFEST_COLUMNS:
+                    raise self._fail((*path, "vary", factor), "a factor needs a plain name (letters, digits, _) "
+                                                              f"other than {', '.join(MANIFEST_COLUMNS)}")
             combos = list(itertools.product(*vary.values())) if vary else [()]
             for combo in combos:
                 factors = dict(zip(factor_names, combo))

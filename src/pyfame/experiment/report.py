@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,28 @@ class RunReport:
                 f"{self.count('failed')} failed")
 
 
+#: The manifest's own columns (factor names must differ from these).
+MANIFEST_COLUMNS = ("input", "condition", "output", "status", "seed", "sha256", "frames", "frames_with_face",
+                    "layers", "error")
+
+
+def _relative(path: str, folder: Path) -> str:
+    try:
+        return os.path.relpath(path, folder)
+    except ValueError:  # another drive
+        return path
+
+
 def write_manifest(report: RunReport, target: Path) -> Path:
-    """One row per output: input, condition, factors, parameters, seed, sha256, frames,
-    frames with a face, status, error, and the probe results (means per region)."""
+    """One row per output: input and output (relative to the manifest), condition, one column
+    per factor, seed, sha256, frames, frames with a face, status, error, the layers (JSON),
+    and the probe results (means per region, e.g. ``color_means.cheeks.mean_a``)."""
     rows = []
     for r in report.records:
-        row = {"input": r["input"], "condition": r["condition"], "output": r["output"], "status": r["status"],
-               "seed": r["seed"], "sha256": r["sha256"], "frames": r["frames"],
-               "frames_with_face": r["frames_with_face"], "factors": json.dumps(r["factors"], sort_keys=True),
+        row = {"input": _relative(r["input"], target.parent), "condition": r["condition"],
+               **{name: value for name, value in sorted(r["factors"].items())},
+               "output": _relative(r["output"], target.parent), "status": r["status"], "seed": r["seed"],
+               "sha256": r["sha256"], "frames": r["frames"], "frames_with_face": r["frames_with_face"],
                "layers": json.dumps(r["layers"], sort_keys=True), "error": r["error"]}
         row.update(r.get("probes") or {})
         rows.append(row)

@@ -274,6 +274,12 @@ class Probe(Configurable, ABC):
         """Rows to add once the source has ended."""
         return []
 
+    def to_table(self, rows: list[dict[str, Any]]) -> Any:
+        """The rows as a pandas DataFrame (override for dtypes or another layout)."""
+        import pandas as pd
+
+        return pd.DataFrame(rows)
+
     def tracker_needs(self) -> dict[str, Any]:
         """Tracker settings this probe needs (``{"blendshapes": True}``), merged into the run's."""
         return {}

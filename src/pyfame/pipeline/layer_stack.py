@@ -85,7 +85,7 @@ class LayerStack:
         """Each probe's table, once the source has ended."""
         for probe in self.probes:
             self.rows[probe.table_name].extend(probe.finish())
-        return {name: pd.DataFrame(rows) for name, rows in self.rows.items()}
+        return {p.table_name: p.to_table(self.rows[p.table_name]) for p in self.probes}
 
     def alpha(self) -> np.ndarray | None:
         """The product of the layers' alpha channels, or None when every layer is opaque."""

@@ -13,7 +13,7 @@ from pyfame.core.analysis.head_pose import head_pose
 from pyfame.face.faces import N_LANDMARKS, Faces
 from pyfame.face.tracker import blendshape_names
 from pyfame.pipeline.layer import Probe, SourceInfo
-from pyfame.pipeline.params import Boolean, Param
+from pyfame.pipeline.params import Boolean, Choice, Param
 
 _PIXEL_COLUMNS = [f"{axis}{i}" for i in range(N_LANDMARKS) for axis in ("x", "y", "z")]
 _NORM_COLUMNS = [f"{axis}{i}_norm" for i in range(N_LANDMARKS) for axis in ("x", "y")]
@@ -27,7 +27,16 @@ class LandmarkProbe(Probe):
     frame's width and height; the 52 blendshape scores by their MediaPipe names when the
     tracker computed them; ``yaw_deg, pitch_deg, roll_deg, tx, ty, tz`` when it computed
     head pose (see :func:`~pyfame.core.analysis.head_pose.head_pose`). Frames without a face
-    give one row with ``face_detected=False`` and empty values.
+    give one row with ``face_detected=False`` and empty values. Coordinates are float32 (as
+    the tracker gives them; Parquet keeps the type).
+
+    ``layout="long"`` gives one row per frame, face and landmark instead
+    (``frame, timestamp_s, face, face_detected, landmark, x, y, z`` and ``x_norm, y_norm``),
+    the shape that R's and pandas' grouping wants. ``columns="openface"`` names the columns as
+    OpenFace does, so existing analyses carry over: ``frame``, ``face_id``, ``timestamp``
+    (seconds), ``confidence`` and ``success`` (1 where a face was tracked, 0 where not:
+    MediaPipe reports no per-face score, faces below the tracker's thresholds are not
+    returned), and ``x_0 … x_477``, ``y_…``, ``z_…`` in pixels.
 
     Examples
     --------
@@ -41,6 +50,10 @@ class LandmarkProbe(Probe):
     normalised: bool = Param(Boolean(), default=True, help="Also give x and y in [0, 1] of the frame.")
     blendshapes: bool = Param(Boolean(), default=True, help="Add the 52 expression blendshape scores.")
     head_pose: bool = Param(Boolean(), default=True, help="Add yaw, pitch, roll (degrees) and translation.")
+    layout: str = Param(Choice(("wide", "long")), default="wide",
+                        help="One row per frame and face (wide), or per frame, face and landmark (long).")
+    columns: str = Param(Choice(("pyfame", "openface")), default="pyfame",
+                         help="Column names: PyFAME's, or OpenFace's (face_id, timestamp, confidence, success, x_0).")
 
     def __post_init__(self) -> None:
         self._size = (1, 1)
@@ -69,6 +82,47 @@ class LandmarkProbe(Probe):
                 row.update(head_pose(faces.matrices[i]))
             rows.append(row)
         return rows
+
+
+    def to_table(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
+        table = pd.DataFrame(rows)
+        coords = [c for c in (*_PIXEL_COLUMNS, *_NORM_COLUMNS) if c in table.columns]
+        if coords:
+            table = table.astype(dict.fromkeys(coords, np.float32))
+        if self.layout == "long":
+            table = _long(table)
+        if self.columns == "openface":
+            table = _openface(table)
+        return table
+
+
+def _long(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per frame, face and landmark (frames without a face keep one row, landmark -1)."""
+    keys = [c for c in ("frame", "timestamp_s", "face", "face_detected") if c in table.columns]
+    if "x0" not in table.columns:
+        return table.assign(landmark=-1)
+    n = len(table)
+    out = {k: np.repeat(table[k].to_numpy(), N_LANDMARKS) for k in keys}
+    out["landmark"] = np.tile(np.arange(N_LANDMARKS), n)
+    for axis in ("x", "y", "z"):
+        out[axis] = table[[f"{axis}{i}" for i in range(N_LANDMARKS)]].to_numpy(np.float32).reshape(-1)
+    if "x0_norm" in table.columns:
+        for axis in ("x", "y"):
+            out[f"{axis}_norm"] = table[[f"{axis}{i}_norm" for i in range(N_LANDMARKS)]].to_numpy(np.float32).reshape(-1)
+    return pd.DataFrame(out)
+
+
+def _openface(table: pd.DataFrame) -> pd.DataFrame:
+    """OpenFace's column names (``face_id``, ``timestamp``, ``confidence``, ``success``, ``x_0``)."""
+    renamed = {"face": "face_id", "timestamp_s": "timestamp"}
+    renamed.update({c: f"{c[0]}_{c[1:]}" for c in table.columns if c[:1] in "xyz" and c[1:].isdigit()})
+    out = table.rename(columns=renamed).copy()
+    detected = out.pop("face_detected").fillna(False).astype(bool) if "face_detected" in out else None
+    if detected is not None:
+        at = list(out.columns).index("timestamp") + 1 if "timestamp" in out.columns else 0
+        out.insert(at, "confidence", detected.astype(np.float32))
+        out.insert(at + 1, "success", detected.astype(np.int8))
+    return out
 
 
 def landmark_table(input_path: str | os.PathLike[str], probe: LandmarkProbe | None = None,
