@@ -310,6 +310,62 @@ def weighted_mean_sd(values: np.ndarray, weights: np.ndarray) -> tuple[float, fl
     return mean, math.sqrt(max(var, 0.0))
 
 
+def blend_moments(base: np.ndarray, source: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The sums :func:`solve_from_moments` needs, float64 ``(10,)``; they add over frames.
+
+    With ``X = (1 - w) base``, ``Y = w source``, ``Z = w``: ``[sum w, sum wX, sum wY, sum wZ,
+    sum wXX, sum wXY, sum wXZ, sum wYY, sum wYZ, sum wZZ]``. The blend
+    ``base + w (a source + b - base)`` is ``X + aY + bZ``, so the weighted mean and variance of
+    any blend follow from these sums, and the sums of several frames are the sums of a clip.
+
+    Examples
+    --------
+    >>> blend_moments(np.array([2.0]), np.array([2.0]), np.array([1.0])).tolist()
+    [1.0, 0.0, 2.0, 1.0, 0.0, 0.0, 0.0, 4.0, 2.0, 1.0]
+    """
+    w = np.asarray(weights, np.float64).ravel()
+    x = (1.0 - w) * np.asarray(base, np.float64).ravel()
+    y = w * np.asarray(source, np.float64).ravel()
+    z = w
+    wx, wy, wz = w * x, w * y, w * z
+    return np.array([
+        w.sum(), wx.sum(), wy.sum(), wz.sum(),
+        (wx * x).sum(), (wx * y).sum(), (wx * z).sum(),
+        (wy * y).sum(), (wy * z).sum(), (wz * z).sum(),
+    ])
+
+
+def solve_from_moments(moments: np.ndarray, mean: float, sd: float | None = None) -> tuple[float, float]:
+    """Gain and offset of :func:`solve_gain_offset` from :func:`blend_moments` sums.
+
+    Examples
+    --------
+    >>> m = blend_moments(np.array([0.0, 2.0]), np.array([0.0, 2.0]), np.ones(2))
+    >>> solve_from_moments(m, mean=5.0, sd=2.0)
+    (2.0, 3.0)
+    """
+    s0, sx, sy, sz, sxx, sxy, sxz, syy, syz, szz = (float(v) for v in moments)
+    if not s0 > 0.0:
+        raise PyfameValueError("mask: the mask is empty (its weights sum to 0)")
+    mx, my, mz = sx / s0, sy / s0, sz / s0
+    if sd is None:
+        return 1.0, (mean - mx - my) / mz
+    vxx, cxy, cxz = sxx / s0 - mx * mx, sxy / s0 - mx * my, sxz / s0 - mx * mz
+    vyy, cyz, vzz = syy / s0 - my * my, syz / s0 - my * mz, szz / s0 - mz * mz
+    # substitute b from the mean equation: L - mean = P + a Q, and Var(P + a Q) = sd^2
+    c, d = (mean - mx) / mz, my / mz
+    vpp = vxx + 2 * c * cxz + c * c * vzz
+    cpq = cxy - d * cxz + c * cyz - c * d * vzz
+    vqq = vyy - 2 * d * cyz + d * d * vzz
+    if vqq <= 1e-12:  # a flat source: nothing to scale
+        a = 1.0
+    else:
+        disc = cpq * cpq - vqq * (vpp - sd * sd)
+        a = (-cpq + math.sqrt(disc)) / vqq if disc > 0.0 else -cpq / vqq
+        a = max(a, 0.0)
+    return a, (mean - mx - a * my) / mz
+
+
 def solve_gain_offset(
     base: np.ndarray,
     source: np.ndarray,
@@ -329,36 +385,11 @@ def solve_gain_offset(
     Examples
     --------
     >>> src = np.array([0.0, 2.0, 4.0]); w = np.ones(3)
-    >>> solve_gain_offset(src, src, w, mean=10.0, sd=float(np.std(src)) * 2)
+    >>> a, b = solve_gain_offset(src, src, w, mean=10.0, sd=float(np.std(src)) * 2)
+    >>> round(a, 9), round(b, 9)
     (2.0, 6.0)
     """
-    w = np.asarray(weights, np.float64).ravel()
-    total = float(w.sum())
-    if not total > 0.0:
-        raise PyfameValueError("mask: the mask is empty (its weights sum to 0)")
-    base64 = np.asarray(base, np.float64).ravel()
-    src64 = np.asarray(source, np.float64).ravel()
-    # L = X + a Y + b Z with X = (1 - w) base, Y = w source, Z = w
-    x, y, z = (1.0 - w) * base64, w * src64, w
-
-    def m(v: np.ndarray) -> float:
-        return float((v * w).sum() / total)
-
-    mx, my, mz = m(x), m(y), m(z)
-    if sd is None:
-        return 1.0, (mean - mx - my) / mz
-    # substitute b from the mean equation; what is left is Var(P + a Q) = sd^2
-    p = (x - mx) + ((mean - mx) / mz) * (z - mz)
-    q = (y - my) - (my / mz) * (z - mz)
-    vpp, cpq, vqq = m(p * p), m(p * q), m(q * q)
-    if vqq <= 1e-12:  # a flat source: nothing to scale
-        a = 1.0
-    else:
-        disc = cpq * cpq - vqq * (vpp - sd * sd)
-        a = (-cpq + math.sqrt(disc)) / vqq if disc > 0.0 else -cpq / vqq
-        a = max(a, 0.0)
-    b = (mean - mx - a * my) / mz
-    return a, b
+    return solve_from_moments(blend_moments(base, source, weights), mean, sd)
 
 
 def apply_gain_offset(
@@ -383,6 +414,7 @@ __all__ = [
     "SPACES",
     "UNITS",
     "apply_gain_offset",
+    "blend_moments",
     "check_image",
     "check_mask",
     "check_space",
@@ -392,6 +424,7 @@ __all__ = [
     "luminance_levels",
     "quantise_luminance",
     "set_luminance",
+    "solve_from_moments",
     "solve_gain_offset",
     "split_luminance",
     "weighted_mean_sd",
