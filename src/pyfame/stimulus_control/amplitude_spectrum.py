@@ -34,7 +34,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pyfame.stimulus_control.luminance import weighted_mean_sd
+from pyfame.errors import PyfameValueError
 
 
 def windowed(lum: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
@@ -46,9 +46,15 @@ def windowed(lum: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
     >>> x.tolist(), m
     ([[-1.0, 1.0], [0.0, 0.0]], 2.0)
     """
-    mean, _ = weighted_mean_sd(lum, weights)
-    x = (np.asarray(lum, np.float32) - np.float32(mean)) * np.asarray(weights, np.float32)
-    return x.astype(np.float32, copy=False), mean
+    w = np.asarray(weights, np.float32)
+    total = float(np.add.reduce(w, axis=None, dtype=np.float64))
+    if not total > 0.0:
+        raise PyfameValueError("mask: the mask is empty (its weights sum to 0)")
+    lum = np.asarray(lum, np.float32)
+    mean = float(np.add.reduce(lum * w, axis=None, dtype=np.float64)) / total
+    x = lum - np.float32(mean)
+    x *= w
+    return x, mean
 
 
 def masked_spectrum(lum: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

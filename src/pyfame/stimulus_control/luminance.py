@@ -249,7 +249,7 @@ def compose(
         joined = join_luminance(lum, chroma, space)
     untouched = weights <= 0.0
     if untouched.any():
-        joined[untouched] = image[untouched]
+        np.copyto(joined, image, where=untouched if image.ndim == 2 else untouched[..., None])
     return joined
 
 
@@ -300,13 +300,16 @@ def weighted_mean_sd(values: np.ndarray, weights: np.ndarray) -> tuple[float, fl
     >>> weighted_mean_sd(np.array([1.0, 3.0, 100.0]), np.array([1.0, 1.0, 0.0]))
     (2.0, 1.0)
     """
-    w = np.asarray(weights, np.float64)
-    total = float(w.sum())
+    w = np.asarray(weights, np.float32)
+    total = float(np.add.reduce(w, axis=None, dtype=np.float64))
     if not total > 0.0:
         raise PyfameValueError("mask: the mask is empty (its weights sum to 0)")
-    v = np.asarray(values, np.float64)
-    mean = float((v * w).sum() / total)
-    var = float((w * (v - mean) ** 2).sum() / total)
+    v = np.asarray(values, np.float32)
+    mean = float(np.add.reduce(v * w, axis=None, dtype=np.float64)) / total
+    d = v - np.float32(mean)
+    d *= d
+    d *= w
+    var = float(np.add.reduce(d, axis=None, dtype=np.float64)) / total
     return mean, math.sqrt(max(var, 0.0))
 
 
@@ -323,15 +326,25 @@ def blend_moments(base: np.ndarray, source: np.ndarray, weights: np.ndarray) -> 
     >>> blend_moments(np.array([2.0]), np.array([2.0]), np.array([1.0])).tolist()
     [1.0, 0.0, 2.0, 1.0, 0.0, 0.0, 0.0, 4.0, 2.0, 1.0]
     """
-    w = np.asarray(weights, np.float64).ravel()
-    x = (1.0 - w) * np.asarray(base, np.float64).ravel()
-    y = w * np.asarray(source, np.float64).ravel()
-    z = w
-    wx, wy, wz = w * x, w * y, w * z
+    w = np.asarray(weights, np.float32).ravel()
+    b = np.asarray(base, np.float32).ravel()
+    src = np.asarray(source, np.float32).ravel()
+    x = (1.0 - w) * b
+    y = w * src
+    wx, wy = w * x, w * y
+
+    def total(v: np.ndarray) -> float:
+        return float(np.add.reduce(v, dtype=np.float64))
+
+    def dot(u: np.ndarray, v: np.ndarray) -> float:
+        return float(np.add.reduce(u * v, dtype=np.float64))
+
+    sw = total(w)
+    sww = dot(w, w)
     return np.array([
-        w.sum(), wx.sum(), wy.sum(), wz.sum(),
-        (wx * x).sum(), (wx * y).sum(), (wx * z).sum(),
-        (wy * y).sum(), (wy * z).sum(), (wz * z).sum(),
+        sw, total(wx), total(wy), sww,
+        dot(wx, x), dot(wx, y), dot(wx, w),
+        dot(wy, y), dot(wy, w), dot(w * w, w),
     ])
 
 
@@ -392,6 +405,75 @@ def solve_gain_offset(
     return solve_from_moments(blend_moments(base, source, weights), mean, sd)
 
 
+#: Corrections on the 8-bit result that :func:`compose_with_statistics` makes at most, and the
+#: difference (in the space's unit) that stops them.
+CORRECTIONS = 4
+CORRECTION_TOLERANCE = 0.01
+
+
+def compose_with_statistics(
+    image: np.ndarray,
+    base: np.ndarray,
+    source: np.ndarray,
+    chroma: np.ndarray,
+    weights: np.ndarray,
+    mean: float,
+    sd: float | None = None,
+    space: str = "lab",
+) -> np.ndarray:
+    """8-bit image whose luminance ``base + w (a * source + b - base)`` has the given weighted
+    mean (and SD) *as re-measured from the 8-bit result*.
+
+    The gain and offset are solved in floating point (:func:`solve_gain_offset`); then the
+    8-bit image is measured and the request corrected by the miss (rounding, clipping and
+    OpenCV's approximate conversions move a mean by ~0.05-0.1 L*, clipping more), by Broyden's
+    method, up to :data:`CORRECTIONS` times or until within :data:`CORRECTION_TOLERANCE`
+    (usually 1-3 rounds). The best image is returned: a target that clipping puts out of reach
+    is approached, not met.
+
+    Examples
+    --------
+    >>> img = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    >>> lum, chroma = split_luminance(img)
+    >>> w = np.ones((32, 32), np.float32)
+    >>> out = compose_with_statistics(img, lum, lum, chroma, w, mean=40.0, sd=10.0)
+    >>> m, s = weighted_mean_sd(luminance(out), w); round(m, 2), round(s, 2)
+    (40.0, 10.0)
+    """
+    goal = np.array([mean, 0.0 if sd is None else sd])
+    want = goal.copy()
+    jacobian = np.eye(2)
+    previous: tuple[np.ndarray, np.ndarray] | None = None
+    best: tuple[float, np.ndarray] | None = None
+    moments = blend_moments(base, source, weights)
+    for _ in range(CORRECTIONS + 1):
+        a, b = solve_from_moments(moments, float(want[0]), None if sd is None else max(float(want[1]), 0.0))
+        out = compose(image, apply_gain_offset(base, source, weights, a, b), chroma, weights, space)
+        got = np.array(weighted_mean_sd(split_luminance(out, space)[0], weights))
+        if sd is None:
+            got[1] = 0.0
+        error = float(np.abs(got - goal).max())
+        if best is None or error < best[0]:
+            best = (error, out)
+        if error <= CORRECTION_TOLERANCE:
+            break
+        # Broyden's method on (asked mean, SD) -> (measured mean, SD): clipping makes the
+        # 8-bit result follow a request only in part, and couples the mean and the SD
+        if previous is not None:
+            asked, moved = want - previous[0], got - previous[1]
+            if asked @ asked > 1e-12:
+                jacobian += np.outer(moved - jacobian @ asked, asked) / (asked @ asked)
+        previous = (want.copy(), got)
+        try:
+            step = np.linalg.solve(jacobian, goal - got)
+        except np.linalg.LinAlgError:
+            step = goal - got
+        if not np.isfinite(step).all() or np.abs(step).max() > 50.0:
+            step = goal - got
+        want = want + step
+    return best[1]  # type: ignore[index]
+
+
 def apply_gain_offset(
     base: np.ndarray, source: np.ndarray, weights: np.ndarray, gain: float, offset: float
 ) -> np.ndarray:
@@ -419,6 +501,7 @@ __all__ = [
     "check_mask",
     "check_space",
     "compose",
+    "compose_with_statistics",
     "join_luminance",
     "luminance",
     "luminance_levels",

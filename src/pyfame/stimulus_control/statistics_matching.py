@@ -8,7 +8,7 @@ of weight 0 are returned bit for bit. Methods (``method=``), after SHINE (Willen
 ``"luminance"`` (lumMatch)
     The same mask-weighted mean and standard deviation of luminance in every image. Solved
     exactly for soft masks (:func:`~pyfame.stimulus_control.luminance.solve_gain_offset`), then
-    corrected up to four times on the 8-bit result, so the statistics of the *returned* images
+    corrected on the 8-bit result (:func:`~pyfame.stimulus_control.luminance.compose_with_statistics`), so the statistics of the *returned* images
     (re-measured) are equal to the target within about 0.003 L* (see the tests).
 ``"histogram"`` (histMatch, exact)
     Exact histogram specification of the quantised luminance (256 levels, level ``k`` = the
@@ -26,8 +26,8 @@ of weight 0 are returned bit for bit. Methods (``method=``), after SHINE (Willen
     *re-measured from the returned 8-bit image*. A grey ``(H, W)`` image's level is its grey
     value, so its 8-bit histogram is the specified one. In colour, a pixel whose rounded RGB
     falls on a neighbouring level (about 10% of them, OpenCV's conversions being approximate)
-    is moved to the 8-bit colour within +-2 per channel that has the assigned level and the
-    nearest chroma; the rare pixel for which none exists (its colour is outside the sRGB gamut
+    is moved to the 8-bit colour within +-1 (else +-2) per channel that has the assigned level
+    and the nearest chroma; the rare pixel for which none exists (its colour is outside the sRGB gamut
     at that luminance, so it was clipped) loses as much chroma as it takes to reach the level
     (counted in :attr:`MatchResult.desaturated_pixels`; a few dozen in a face of 9000).
 ``"sf"`` (sfMatch)
@@ -95,6 +95,7 @@ from pyfame.stimulus_control.luminance import (
     check_mask,
     check_space,
     compose,
+    compose_with_statistics,
     luminance,
     luminance_levels,
     quantise_luminance,
@@ -129,9 +130,6 @@ SPECTRAL_TOLERANCE = 0.002
 SPECTRAL_MIN_GAIN = 0.02
 #: Weight from which a pixel belongs to the histogram's pixel set.
 HISTOGRAM_SUPPORT = 0.5
-#: Corrections on the 8-bit result for ``"luminance"``, and the tolerance that stops them.
-LUMINANCE_CORRECTIONS = 4
-LUMINANCE_TOLERANCE = 0.01
 
 # Coltuc, Bolon & Chassery (2006): neighbourhoods of growing size for the local means
 _R = np.add.outer(np.abs(np.arange(-2, 3)), np.abs(np.arange(-2, 3)))
@@ -512,8 +510,8 @@ def _spectral_step(
             gain = np.divide(goal, rot, out=np.ones_like(rot), where=rot > 0)
             gain[0] = 1.0
             new_spectrum = spectrum * gain[bins].astype(np.float32)
-        else:
-            new_spectrum = goal * np.exp(1j * np.angle(spectrum))
+        else:  # the target amplitude with the current phase
+            new_spectrum = spectrum * (goal / np.maximum(amp, np.float32(1e-12)))
             new_spectrum[0, 0] = spectrum[0, 0]
         new = np.fft.irfft2(new_spectrum, s=shape).astype(np.float32)
         lum = lum + weights * (new - x)
@@ -526,7 +524,7 @@ def _repair_levels(
     """Give every pixel of the histogram's set its assigned level in the 8-bit image.
 
     A colour pixel whose rounded RGB falls on another level moves to the 8-bit colour within
-    +-2 per channel that has the assigned level, nearest in chroma and luminance. One with
+    +-1 per channel (else +-2) that has the assigned level, nearest in chroma and luminance. One with
     none there (its colour is outside the gamut at that luminance, so it was clipped) moves
     along the line to the grey of its level, as little as reaches the level: the grey itself
     always does. Returns the image and the number of pixels so desaturated.
@@ -542,19 +540,26 @@ def _repair_levels(
         return out, 0
     want = assigned[bad].astype(np.int64)
     rgb = out[bad].astype(np.int16)
-    # 1. the nearest 8-bit colour with the level
-    steps = np.arange(-2, 3)
-    deltas = np.stack(np.meshgrid(steps, steps, steps, indexing="ij"), axis=-1).reshape(-1, 3)
-    candidates = np.clip(rgb[:, None, :] + deltas[None, :, :], 0, 255).astype(np.uint8)
-    cand_lum, cand_chroma = split_luminance(candidates, space)
-    ok = quantise_luminance(cand_lum, space).astype(np.int64) == want[:, None]
-    cost = ((cand_chroma - chroma[bad][:, None, :]) ** 2).sum(axis=2)
-    cost += (cand_lum - luminance_levels(space)[want][:, None]) ** 2
-    cost[~ok] = np.inf
-    rows = np.arange(len(want))
-    best = np.argmin(cost, axis=1)
-    found = np.isfinite(cost[rows, best])
-    fixed = candidates[rows, best]
+    # 1. the nearest 8-bit colour with the level: +-1 per channel first, then +-2 for the rest
+    fixed = rgb.astype(np.uint8)
+    found = np.zeros(len(want), bool)
+    for reach in (1, 2):
+        todo = np.flatnonzero(~found)
+        if not todo.size:
+            break
+        steps = np.arange(-reach, reach + 1)
+        deltas = np.stack(np.meshgrid(steps, steps, steps, indexing="ij"), axis=-1).reshape(-1, 3)
+        candidates = np.clip(rgb[todo][:, None, :] + deltas[None, :, :], 0, 255).astype(np.uint8)
+        cand_lum, cand_chroma = split_luminance(candidates, space)
+        ok = quantise_luminance(cand_lum, space).astype(np.int64) == want[todo][:, None]
+        cost = ((cand_chroma - chroma[bad][todo][:, None, :]) ** 2).sum(axis=2)
+        cost += (cand_lum - luminance_levels(space)[want[todo]][:, None]) ** 2
+        cost[~ok] = np.inf
+        best = np.argmin(cost, axis=1)
+        rows = np.arange(len(todo))
+        hit = np.isfinite(cost[rows, best])
+        fixed[todo[hit]] = candidates[rows[hit], best[hit]]
+        found[todo[hit]] = True
     # 2. out of gamut: toward the level's grey, as little as needed (t = 1 is the grey)
     if not found.all():
         lost = ~found
@@ -666,7 +671,7 @@ def match_statistics(
         if steps == ["histogram"]:  # only the histogram's pixels change
             w = (w >= HISTOGRAM_SUPPORT).astype(np.float32)
         if last == "luminance":
-            out = _luminance_to_8bit(image, original[i], chroma, w, goal["mean"], goal["sd"], space)
+            out = compose_with_statistics(image, original[i], original[i], chroma, w, goal["mean"], goal["sd"], space)
             missed = 0
         else:
             out = compose(image, lums[i], chroma, w, space)
@@ -676,32 +681,6 @@ def match_statistics(
         outputs.append(out)
         desaturated.append(missed)
     return MatchResult(outputs, method, space, iterations, dict(goal), desaturated)
-
-
-def _luminance_to_8bit(
-    image: np.ndarray,
-    lum: np.ndarray,
-    chroma: np.ndarray,
-    w: np.ndarray,
-    mean: float,
-    sd: float,
-    space: str,
-) -> np.ndarray:
-    """lumMatch to 8 bits: solve in float, measure the 8-bit result, correct the request."""
-    want_mean, want_sd = mean, sd
-    best: tuple[float, np.ndarray] | None = None
-    for _ in range(LUMINANCE_CORRECTIONS + 1):
-        a, b = solve_gain_offset(lum, lum, w, want_mean, want_sd)
-        out = compose(image, apply_gain_offset(lum, lum, w, a, b), chroma, w, space)
-        got_mean, got_sd = weighted_mean_sd(luminance(out, space), w)
-        error = max(abs(got_mean - mean), abs(got_sd - sd))
-        if best is None or error < best[0]:
-            best = (error, out)
-        if error <= LUMINANCE_TOLERANCE:
-            break
-        want_mean += mean - got_mean
-        want_sd = max(want_sd + (sd - got_sd), 0.0)
-    return best[1]  # type: ignore[index]
 
 
 __all__ = [
