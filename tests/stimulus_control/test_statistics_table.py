@@ -70,7 +70,7 @@ def test_spectral_slope_of_power_law_noise(alpha):
 
 def test_table_before_and_after_matching(face_set, tmp_path):
     result = match_statistics(face_set.images, face_set.masks, "histogram")
-    table = st.statistics_table(face_set.images, result.images, face_set.masks,
+    table = st.before_after_table(face_set.images, result.images, face_set.masks,
                                 target_histogram=result.target["histogram"],
                                 labels=[f"face{i}" for i in range(4)])
     assert list(table.columns) == st.COLUMNS and len(table) == 8
@@ -85,7 +85,7 @@ def test_table_before_and_after_matching(face_set, tmp_path):
 
 def test_table_per_frame_and_its_plot(face_set, tmp_path):
     frames = [face_set.images[0]] * 3 + [face_set.images[1]] * 3
-    table = st.statistics_table(frames, masks=[face_set.masks[0]] * 3 + [face_set.masks[1]] * 3,
+    table = st.before_after_table(frames, masks=[face_set.masks[0]] * 3 + [face_set.masks[1]] * 3,
                                 labels=["a"] * 3 + ["b"] * 3, frames=[0, 1, 2] * 2)
     assert table["frame"].tolist() == [0, 1, 2, 0, 1, 2] and (table.stage == "before").all()
     st.plot_statistics(table, tmp_path / "video.png")
@@ -94,8 +94,8 @@ def test_table_per_frame_and_its_plot(face_set, tmp_path):
 
 def test_table_bad_input(face_set):
     with pytest.raises(PyfameValueError, match="after must hold one image per input"):
-        st.statistics_table(face_set.images, face_set.images[:2])
+        st.before_after_table(face_set.images, face_set.images[:2])
     with pytest.raises(ImageShapeError, match=r"after\[1\] has shape"):
-        st.statistics_table(face_set.images[:2], [face_set.images[0], face_set.images[1][:50]])
+        st.before_after_table(face_set.images[:2], [face_set.images[0], face_set.images[1][:50]])
     with pytest.raises(PyfameValueError, match="not a statistics table"):
-        st.plot_statistics(st.statistics_table(face_set.images[:1]).drop(columns="ssim"))
+        st.plot_statistics(st.before_after_table(face_set.images[:1]).drop(columns="ssim"))

@@ -1,6 +1,6 @@
 """Before/after statistics of a stimulus set, per image and per frame, as a table and a plot.
 
-Columns of :func:`statistics_table` (luminance in the space's unit, L* by default, measured in
+Columns of :func:`before_after_table` (luminance in the space's unit, L* by default, measured in
 the mask, weighted by it):
 
 ``mean``, ``sd``
@@ -28,7 +28,7 @@ Examples
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> ims = [rng.integers(0, 256, (32, 32, 3), dtype=np.uint8) for _ in range(2)]
->>> table = statistics_table(ims, [np.clip(im.astype(int) + 20, 0, 255).astype(np.uint8) for im in ims])
+>>> table = before_after_table(ims, [np.clip(im.astype(int) + 20, 0, 255).astype(np.uint8) for im in ims])
 >>> list(table.columns)
 ['image', 'frame', 'stage', 'mean', 'sd', 'rms_contrast', 'histogram_emd', 'spectral_slope', 'ssim']
 >>> table["stage"].tolist()
@@ -181,7 +181,7 @@ def _statistics(lum: np.ndarray, weights: np.ndarray, space: str, target: np.nda
     }
 
 
-def statistics_table(
+def before_after_table(
     before: Sequence[np.ndarray],
     after: Sequence[np.ndarray] | None = None,
     masks: np.ndarray | Sequence[np.ndarray | None] | None = None,
@@ -217,7 +217,7 @@ def statistics_table(
     Examples
     --------
     >>> im = np.random.default_rng(2).integers(0, 256, (24, 24), dtype=np.uint8)
-    >>> t = statistics_table([im], [im], labels=["face"])
+    >>> t = before_after_table([im], [im], labels=["face"])
     >>> float(t.loc[1, "ssim"]), float(t.loc[0, "histogram_emd"])
     (1.0, 0.0)
     """
@@ -280,7 +280,7 @@ def plot_statistics(table: pd.DataFrame, path: str | Path | None = None, space: 
     Examples
     --------
     >>> im = np.random.default_rng(2).integers(0, 256, (24, 24), dtype=np.uint8)
-    >>> fig = plot_statistics(statistics_table([im, im // 2], [im // 2, im // 2]))
+    >>> fig = plot_statistics(before_after_table([im, im // 2], [im // 2, im // 2]))
     >>> len(fig.axes)
     6
     """
@@ -334,10 +334,10 @@ def plot_statistics(table: pd.DataFrame, path: str | Path | None = None, space: 
 
 __all__ = [
     "COLUMNS",
+    "before_after_table",
     "histogram_distance",
     "image_statistics",
     "plot_statistics",
     "ssim",
     "ssim_map",
-    "statistics_table",
 ]
