@@ -743,69 +743,107 @@ def classification_image(
     sigma = check_float(zmap_sigma, "zmap_sigma", low=0.0, low_inclusive=False)
 
     # ---- work
-    def noise_of(rows: np.ndarray) -> np.ndarray:
-        if patterns is not None:
-            return np.asarray(patterns[rows], np.float32)
-        return basis.noise(params[rows])  # type: ignore[union-attr,index]
-
-    def weighted_sum(coef: np.ndarray) -> np.ndarray:
-        """sum_t coef_t noise_t, for coef of shape (T,) or (k, T) (by linearity on params)."""
-        c = np.atleast_2d(coef)
-        if patterns is not None:
-            out = np.tensordot(c, np.asarray(patterns[rows_used], np.float32), axes=(1, 0))
-        else:
-            out = basis.noise(c @ params[rows_used])  # type: ignore[union-attr,index]
-            out = out.reshape(c.shape[0], *side)
-        return out[0] if coef.ndim == 1 else out
+    source = _NoiseSource(patterns, params, basis, side)  # type: ignore[arg-type]
 
     def one(rows: pd.DataFrame) -> ClassificationImage:
-        nonlocal rows_used
         per_trial = rows.groupby("trial", sort=True)["response"].mean()
-        rows_used = per_trial.index.to_numpy() - 1
+        trials = per_trial.index.to_numpy() - 1
         r = per_trial.to_numpy(np.float64)
-        t = len(r)
-        ci = weighted_sum(r / t).astype(np.float32)
+        ci = source.weighted_sum(trials, r / len(r)).astype(np.float32)
         if weights is not None:
             ci = ci * weights
-        z = None
         if method == "quick":
-            blurred = cv2.GaussianBlur(ci, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
-            inside = weights > 0 if weights is not None else np.ones(ci.shape, bool)
-            sd = float(blurred[inside].std())
-            z = np.where(inside, (blurred - blurred[inside].mean()) / sd if sd > 0 else 0.0, np.nan).astype(np.float32)
+            z = _zmap_quick(ci, weights, sigma)
         elif method == "noise_sd":
-            var = np.zeros(side, np.float64)
-            for start in range(0, t, _CHUNK):
-                chunk = noise_of(rows_used[start:start + _CHUNK]).astype(np.float64)
-                var += np.tensordot(r[start:start + _CHUNK] ** 2, chunk * chunk, axes=(0, 0))
-            sd = np.sqrt(var) / t
-            if weights is not None:
-                sd = sd * weights
-            with np.errstate(divide="ignore", invalid="ignore"):
-                z = np.where(sd > 0, ci / sd, np.nan).astype(np.float32)
+            z = _zmap_noise_sd(ci, source, trials, r, weights)
         elif method == "permutation":
-            rng = np.random.default_rng(seed)
-            total = np.zeros(side, np.float64)
-            total_sq = np.zeros(side, np.float64)
-            for start in range(0, n_perm, _CHUNK):
-                k = min(_CHUNK, n_perm - start)
-                signs = rng.choice(np.array([-1.0, 1.0]), size=(k, t))
-                perm = weighted_sum(signs * (r / t)).astype(np.float64)
-                if weights is not None:
-                    perm = perm * weights
-                total += perm.sum(axis=0)
-                total_sq += (perm * perm).sum(axis=0)
-            mean = total / n_perm
-            sd = np.sqrt(np.maximum(total_sq / n_perm - mean * mean, 0.0))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                z = np.where(sd > 0, (ci - mean) / sd, np.nan).astype(np.float32)
-        return ClassificationImage(ci, z, method, t, len(rows))
+            z = _zmap_permutation(ci, source, trials, r, weights, n_perm, seed)
+        else:
+            z = None
+        return ClassificationImage(ci, z, method, len(r), len(rows))
 
-    rows_used = np.zeros(0, np.int64)
     if not groups:
         return one(table)
     key = groups[0] if len(groups) == 1 else groups
     return {name: one(rows) for name, rows in table.groupby(key, sort=True)}
+
+
+@dataclass
+class _NoiseSource:
+    """The trials' noise, from patterns or from parameters and a basis."""
+
+    patterns: np.ndarray | None
+    params: np.ndarray | None
+    basis: NoiseBasis | None
+    side: tuple[int, int]
+
+    def images(self, trials: np.ndarray) -> np.ndarray:
+        """Noise images of the trials (0-based rows), float32 ``(n, S, S)``."""
+        if self.patterns is not None:
+            return np.asarray(self.patterns[trials], np.float32)
+        return self.basis.noise(self.params[trials]).reshape(len(trials), *self.side)  # type: ignore[union-attr,index]
+
+    def weighted_sum(self, trials: np.ndarray, coef: np.ndarray) -> np.ndarray:
+        """``sum_t coef_t noise_t`` for ``coef`` ``(T,)`` -> ``(S, S)`` or ``(k, T)`` ->
+        ``(k, S, S)``: one noise image per row of ``coef``, by linearity in the parameters."""
+        c = np.atleast_2d(coef)
+        if self.patterns is not None:
+            out = np.tensordot(c, np.asarray(self.patterns[trials], np.float32), axes=(1, 0))
+        else:
+            out = self.basis.noise(c @ self.params[trials]).reshape(c.shape[0], *self.side)  # type: ignore[union-attr,index]
+        return out[0] if coef.ndim == 1 else out
+
+
+def _zmap_quick(ci: np.ndarray, weights: np.ndarray | None, sigma: float) -> np.ndarray:
+    """rcicr's quick z-map: Gaussian blur, then standardised over the (mask's) pixels."""
+    blurred = cv2.GaussianBlur(ci, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
+    inside = weights > 0 if weights is not None else np.ones(ci.shape, bool)
+    sd = float(blurred[inside].std())
+    standard = (blurred - blurred[inside].mean()) / sd if sd > 0 else np.zeros_like(blurred)
+    return np.where(inside, standard, np.nan).astype(np.float32)
+
+
+def _zmap_noise_sd(
+    ci: np.ndarray, source: _NoiseSource, trials: np.ndarray, r: np.ndarray, weights: np.ndarray | None
+) -> np.ndarray:
+    """CI over its SD under random response signs: ``sqrt(sum r_t^2 n_t^2) / T`` per pixel."""
+    var = np.zeros(ci.shape, np.float64)
+    for start in range(0, len(r), _CHUNK):
+        chunk = source.images(trials[start:start + _CHUNK]).astype(np.float64)
+        var += np.tensordot(r[start:start + _CHUNK] ** 2, chunk * chunk, axes=(0, 0))
+    sd = np.sqrt(var) / len(r)
+    if weights is not None:
+        sd = sd * weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sd > 0, ci / sd, np.nan).astype(np.float32)
+
+
+def _zmap_permutation(
+    ci: np.ndarray,
+    source: _NoiseSource,
+    trials: np.ndarray,
+    r: np.ndarray,
+    weights: np.ndarray | None,
+    n_permutations: int,
+    seed: int | None,
+) -> np.ndarray:
+    """CI against the CIs of ``n_permutations`` random sign flips of the responses."""
+    rng = np.random.default_rng(seed)
+    total = np.zeros(ci.shape, np.float64)
+    total_sq = np.zeros(ci.shape, np.float64)
+    t = len(r)
+    for start in range(0, n_permutations, _CHUNK):
+        k = min(_CHUNK, n_permutations - start)
+        signs = rng.choice(np.array([-1.0, 1.0]), size=(k, t))
+        perm = source.weighted_sum(trials, signs * (r / t)).astype(np.float64)
+        if weights is not None:
+            perm = perm * weights
+        total += perm.sum(axis=0)
+        total_sq += (perm * perm).sum(axis=0)
+    mean = total / n_permutations
+    sd = np.sqrt(np.maximum(total_sq / n_permutations - mean * mean, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sd > 0, (ci - mean) / sd, np.nan).astype(np.float32)
 
 
 def template_correlation(ci: np.ndarray, template: np.ndarray, mask: np.ndarray | None = None) -> float:

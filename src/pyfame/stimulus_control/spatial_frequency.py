@@ -149,6 +149,8 @@ def filter_luminance(
     >>> round(float(filter_luminance(lum, 32.0, high_cpf=4.0).std()), 1) < 10.0
     True
     """
+    if low_cpf is None and high_cpf is None:
+        raise PyfameValueError("low_cpf and high_cpf are both None: nothing to filter")
     lum = np.ascontiguousarray(lum, np.float32)
     h, w = lum.shape
     lowest = min(c for c in (low_cpf, high_cpf) if c is not None)

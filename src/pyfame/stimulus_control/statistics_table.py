@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -58,6 +58,9 @@ from pyfame.stimulus_control.luminance import (
     weighted_mean_sd,
 )
 from pyfame.stimulus_control.statistics_matching import quantised_histogram
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 COLUMNS = ["image", "frame", "stage", "mean", "sd", "rms_contrast", "histogram_emd", "spectral_slope", "ssim"]
 SSIM_SIGMA = 1.5
@@ -269,7 +272,7 @@ def _mask_list(masks: Any, images: list[np.ndarray]) -> list[np.ndarray]:
     return [check_mask(m, im.shape, f"masks[{i}]") for i, (m, im) in enumerate(zip(masks, images))]
 
 
-def plot_statistics(table: pd.DataFrame, path: str | Path | None = None, space: str = "lab"):  # noqa: ANN201
+def plot_statistics(table: pd.DataFrame, path: str | Path | None = None, space: str = "lab") -> Figure:
     """A figure of the table: one panel per statistic, before and after for each image (or,
     for videos, over frames); saved as PNG when ``path`` is given. Uses the Agg backend.
 
@@ -285,7 +288,7 @@ def plot_statistics(table: pd.DataFrame, path: str | Path | None = None, space: 
     6
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # noqa: F811 (the run-time import of the hint's class)
 
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
