@@ -78,6 +78,12 @@ class FrameStatistics:
         float64 ``(256,)`` counts of the quantised luminance over the pixels of weight >= 0.5.
     space : str
         The luminance space.
+
+    Examples
+    --------
+    >>> s = frame_statistics(np.full((2, 2), 255, np.uint8))
+    >>> round(s.mean, 3), s.moments.shape
+    (100.0, (10,))
     """
 
     moments: np.ndarray
@@ -101,6 +107,11 @@ class ClipTransform:
 
     ``"luminance"``: ``L -> gain * L + offset``; ``"histogram"``: ``L -> interp(L, knots_in,
     knots_out)``; either blended with the mask's weight.
+
+    Examples
+    --------
+    >>> ClipTransform("luminance", "lab", gain=2.0, offset=-10.0)(np.array([30.0])).tolist()
+    [50.0]
     """
 
     method: str

@@ -58,7 +58,13 @@ RANGES: dict[str, float] = {"lab": 100.0, "luma": 255.0}
 
 
 def check_space(space: Any, name: str = "space") -> str:
-    """``"lab"`` or ``"luma"`` (case-insensitive); a typed error naming ``name`` otherwise."""
+    """``"lab"`` or ``"luma"`` (case-insensitive); a typed error naming ``name`` otherwise.
+
+    Examples
+    --------
+    >>> check_space("LAB")
+    'lab'
+    """
     return check_choice(space, name, SPACES)
 
 

@@ -176,6 +176,12 @@ class NoiseBasis:
         """Noise image(s): ``(n_params,)`` -> float32 ``(S, S)``; ``(n, n_params)`` -> ``(n, S, S)``.
 
         The mean over layers of patch x its tile's contrast (rcicr's ``generateNoiseImage``).
+
+        Examples
+        --------
+        >>> b = noise_basis(16, n_scales=2)
+        >>> b.noise(np.ones((3, b.n_params))).shape
+        (3, 16, 16)
         """
         p = np.asarray(params, np.float32)
         single = p.ndim == 1
@@ -346,6 +352,14 @@ class RCStimuli:
     mask : numpy.ndarray or None
         float32 ``(S, S)`` weights: where the noise goes.
     composition : {"additive", "rcicr"}
+
+    Examples
+    --------
+    >>> s = generate_rc_stimuli(np.full((32, 32), 100, np.uint8), n_trials=3, seed=0, n_scales=2)
+    >>> [t for t, ori, inv in s.pairs()], s.table()["params_row"].tolist()
+    ([1, 2, 3], [0, 1, 2])
+    >>> float(np.abs(s.noise(3)).max()) < 0.3
+    True
     """
 
     base: np.ndarray
@@ -562,6 +576,13 @@ class ClassificationImage:
         Distinct trials with a response.
     n_responses : int
         Rows of the response table used.
+
+    Examples
+    --------
+    >>> s = generate_rc_stimuli(np.full((32, 32), 100, np.uint8), n_trials=6, seed=0, n_scales=2)
+    >>> ci = classification_image(s, pd.DataFrame({"trial": [1, 2, 2, 3], "response": [1, -1, 1, 1]}))
+    >>> ci.n_trials, ci.n_responses, ci.zmap_method
+    (3, 4, 'noise_sd')
     """
 
     ci: np.ndarray

@@ -164,6 +164,13 @@ class MatchResult:
         Per image, pixels of the histogram's set that were outside the sRGB gamut at their
         assigned luminance and lost chroma to reach it (only when the histogram step is last;
         else 0).
+
+    Examples
+    --------
+    >>> ims = [np.full((4, 4), v, np.uint8) for v in (50, 150)]
+    >>> r = match_statistics(ims, target={"mean": 60.0, "sd": 0.0})
+    >>> r.method, [int(im[0, 0]) for im in r.images]
+    ('luminance', [145, 145])
     """
 
     images: list[np.ndarray]
@@ -343,7 +350,14 @@ def _amplitude(lum: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def set_statistics(
     lums: list[np.ndarray], weights: list[np.ndarray], steps: list[str], space: str
 ) -> dict[str, Any]:
-    """The set's mean of each statistic the steps need (the default target)."""
+    """The set's mean of each statistic the steps need (the default target).
+
+    Examples
+    --------
+    >>> lums = [np.full((4, 4), 40.0, np.float32), np.full((4, 4), 60.0, np.float32)]
+    >>> set_statistics(lums, [np.ones((4, 4), np.float32)] * 2, ["luminance"], "lab")
+    {'mean': 50.0, 'sd': 0.0}
+    """
     out: dict[str, Any] = {}
     for step in steps:
         if step == "luminance":
