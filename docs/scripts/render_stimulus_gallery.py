@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pyfame.core.face_geometry import face_width
+from pyfame.face.face_frame import face_width
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.tracker import FaceTracker
@@ -35,7 +35,7 @@ from pyfame.stimulus_control import (
     template_correlation,
 )
 from pyfame.stimulus_control.luminance import luminance, weighted_mean_sd
-from pyfame.utils.landmarks import FACE_OVAL_PATH
+from pyfame.face.regions import FACE_OVAL_PATH
 
 CROP = 160  # the face's box: divisible by 16, as rcicr's noise needs
 TILE = 116  # the manipulations

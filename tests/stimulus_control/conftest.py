@@ -13,13 +13,13 @@ import cv2
 import numpy as np
 import pytest
 
-from pyfame.core.face_geometry import face_width
+from pyfame.face.face_frame import face_width
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.tracker import FaceTracker
 from pyfame.samples import sample_face
 from pyfame.samples.moving_face import FACE_CENTRE
-from pyfame.utils.landmarks import FACE_OVAL_PATH
+from pyfame.face.regions import FACE_OVAL_PATH
 
 CROP = 160
 # (degrees, scale, gamma, gain, RGB cast): four photographs of one face that differ in

@@ -4,7 +4,7 @@ Units
 -----
 Frequencies are in **cycles per face width** (cpf): ``f_cpf = f_cycles_per_pixel *
 face_width_px``, where the caller measures the face width from the mesh (cheek to cheek,
-:func:`pyfame.core.face_geometry.face_width`), so one cut-off means the same thing on every
+:func:`pyfame.face.face_frame.face_width`), so one cut-off means the same thing on every
 face and every frame whatever the face's size in pixels. A cut-off must lie below the Nyquist
 limit, ``face_width_px / 2`` cpf.
 
