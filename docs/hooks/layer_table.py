@@ -17,7 +17,7 @@ def layer_table() -> str:
     from pyfame.pipeline.registry import registered
 
     out: list[str] = []
-    for family, title in (("layer", "Layers"), ("probe", "Probes"), ("frame_plan", "Frame plans")):
+    for family, title in (("layer", "Layers"), ("probe", "Probes"), ("frame_plan", "Frame plans"), ("operation", "Operations")):
         out += [f"### {title}", ""]
         for cls in registered(family).values():
             if cls.__module__.startswith("tests"):

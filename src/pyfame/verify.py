@@ -100,6 +100,8 @@ def verify_output(output: str | os.PathLike[str]) -> VerifyReport:
     if not out.is_file():
         raise PyfamePathError(f"output: {out} does not exist", param="output")
     record = read_record(out)
+    if isinstance((record.get("request") or {}).get("operation"), dict):
+        return _verify_operation(out, record)
     recorded = (record["output"] or {}).get("sha256")
     tampered = bool(recorded) and file_sha256(out) != recorded
     changed_note = f"its bytes changed since it was made (sha256 {str(recorded)[:12]}… recorded)"
@@ -131,6 +133,44 @@ def verify_output(output: str | os.PathLike[str]) -> VerifyReport:
         if changed and not tampered:
             report.message += f"; made with other software ({changed}), which can explain it"
         return report
+
+
+def _verify_operation(out: Path, record: dict[str, Any]) -> VerifyReport:
+    """An operation's output: its inputs found (relative to the output first) and unchanged,
+    the operation run again into a temporary folder, the same output compared."""
+    from pyfame.hashing import file_sha256
+    from pyfame.pipeline.operation import run_operation
+    from pyfame.pipeline.registry import build
+    from pyfame.pipeline.run_options import RunSettings
+
+    if file_sha256(out) != (record["output"] or {}).get("sha256"):
+        return VerifyReport(out, False, f"{out}: differs: its bytes changed since it was made")
+    sources: dict[str, list[Path]] = {}
+    for item in record.get("inputs", []):
+        candidates = [out.resolve().parent / item.get("relative_path", ""), Path(item.get("path", ""))]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None or file_sha256(found) != item.get("sha256"):
+            why = "input missing" if found is None else "an input has changed"
+            return VerifyReport(out, False, f"{out}: cannot verify: {why} ({item.get('path')})",
+                                status="cannot verify")
+        sources.setdefault(item["name"], []).append(found)
+    try:
+        operation = build(record["request"]["operation"], "operation")
+    except PyfameError as exc:
+        return VerifyReport(out, False, f"{out}: cannot verify: cannot re-create ({exc})", status="cannot verify")
+    tracker = record.get("tracker", {})
+    encoder = record.get("encoder") or {}
+    settings = RunSettings(seed=record["seed"], landmark_cache=False,
+                           **{k: tracker[k] for k in ("min_detection_confidence", "min_tracking_confidence",
+                                                     "num_faces", "smoothing") if k in tracker},
+                           **{k: encoder[k] for k in ("crf", "preset") if k in encoder})
+    rel = record["output"].get("folder_path", out.name)
+    with tempfile.TemporaryDirectory(prefix="pyfame-verify-") as tmp:
+        run_operation(operation, sources, tmp, settings, subfolder="made")
+        again = Path(tmp) / "made" / rel
+        if again.is_file() and again.read_bytes() == out.read_bytes():
+            return VerifyReport(out, True, f"{out}: identical ({file_sha256(out)[:12]}…)")
+        return VerifyReport(out, False, f"{out}: differs: the re-made output is not the same")
 
 
 def _rebuild(record: dict[str, Any]) -> tuple[Any, Any]:

@@ -38,7 +38,7 @@ def layers(name: str | None) -> None:
         for line in describe_class(lookup(name.replace("-", "_"))):
             click.echo(line)
         return
-    for family in ("layer", "probe", "frame_plan"):
+    for family in ("layer", "probe", "frame_plan", "operation"):
         classes = registered(family)
         click.echo(f"{family.replace('_', ' ')}s ({len(classes)}):")
         for cls in classes.values():

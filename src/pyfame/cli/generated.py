@@ -32,6 +32,10 @@ def _summary(cls: type[Configurable]) -> str:
 
 def run_setting_groups(cls: type[Configurable]) -> list[str]:
     """The run settings a class's command takes."""
+    from pyfame.pipeline.operation import Operation
+
+    if issubclass(cls, Operation):
+        return ["batch", "run", "tracking", "encoding"]
     media = issubclass(cls, (Layer, FramePlan))
     tables = issubclass(cls, Probe) or "companion_probe" in vars(cls)
     groups = ["batch", "run"] + (["tracking"] if not issubclass(cls, FramePlan) else [])
@@ -42,8 +46,14 @@ def build_command(cls: type[Configurable], name: str | None = None) -> click.Com
     """The command of ``cls`` (under ``name``, default its own)."""
     run_names = [n for n in RunSettings.names(*run_setting_groups(cls)) if RunSettings.parameters[n].cli]
 
-    def callback(input_path: Path, output_dir: Path, **values: Any) -> None:
+    from pyfame.pipeline.operation import Operation
+
+    is_operation = issubclass(cls, Operation)
+    leading = cls.inputs if is_operation else ("input_path",)  # type: ignore[attr-defined]
+
+    def callback(output_dir: Path, **values: Any) -> None:
         ctx = click.get_current_context()
+        sources = {name: values.pop(name) for name in leading}
         no_cache = values.pop("no_cache", False)
         chosen = given(values)
         class_args = {k: v for k, v in chosen.items() if k in cls.parameters}
@@ -52,10 +62,16 @@ def build_command(cls: type[Configurable], name: str | None = None) -> click.Com
         if no_cache:
             run_args["landmark_cache"] = False
         output_dir.mkdir(parents=True, exist_ok=True)
-        report(run_declared(cls(**class_args), input_path, output_dir, RunSettings(**run_args)))
+        obj = cls(**class_args)
+        if is_operation:
+            from pyfame.pipeline.operation import run_operation
 
-    params: list[click.Parameter] = [click.Argument(["input_path"], type=click.Path(path_type=Path)),
-                                     click.Argument(["output_dir"], type=click.Path(path_type=Path))]
+            report(run_operation(obj, sources, output_dir, RunSettings(**run_args)))  # type: ignore[arg-type]
+        else:
+            report(run_declared(obj, sources["input_path"], output_dir, RunSettings(**run_args)))
+
+    params: list[click.Parameter] = [click.Argument([name], type=click.Path(path_type=Path)) for name in leading]
+    params.append(click.Argument(["output_dir"], type=click.Path(path_type=Path)))
     command = click.Command(name or command_name(cls), callback=callback, params=params,
                             help=f"{_summary(cls)}\n\nWrites OUTPUT_DIR/{cls.subfolder}/ (created if missing).",
                             context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,7 +104,7 @@ def generated_commands() -> dict[str, tuple[type[Configurable], str]]:
     from pyfame.pipeline.registry import registered
 
     out: dict[str, tuple[type[Configurable], str]] = {}
-    for family in ("layer", "probe", "frame_plan"):
+    for family in ("layer", "probe", "frame_plan", "operation"):
         for cls in registered(family).values():
             out[command_name(cls)] = (cls, command_name(cls))
             for alias in cls.cli_aliases:

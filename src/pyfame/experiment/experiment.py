@@ -17,7 +17,8 @@ from pyfame.experiment.yaml_with_lines import Where, load_with_lines
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 
-TOP_KEYS = {"inputs", "output_dir", "conditions", "probes", "seed", "naming", "tracking", "encoding", "no_face",
+TOP_KEYS = {"inputs", "output_dir", "conditions", "operations", "probes", "seed", "naming", "tracking", "encoding",
+            "no_face",
             "landmark_cache", "executor"}
 CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
@@ -143,7 +144,7 @@ class Experiment:
     # ---- validation ------------------------------------------------------------------------
     def _validate(self) -> None:
         data = self._mapping(self.data, (), TOP_KEYS)
-        for key in ("inputs", "output_dir", "conditions"):
+        for key in ("inputs", "output_dir"):
             if key not in data:
                 raise self._fail((), f"missing required key {key!r}")
         self.inputs = self._resolve_inputs(data["inputs"])
@@ -170,7 +171,10 @@ class Experiment:
                                           f"unknown fields: {sorted(unknown)}")
         self.settings = self._settings(data)
         self.probes = [self._probe(p, ("probes", i)) for i, p in enumerate(data.get("probes") or [])]
-        self.conditions = self._conditions(data["conditions"])
+        self.conditions = self._conditions(data["conditions"]) if data.get("conditions") else []
+        self.operations = self._operations(data.get("operations") or [])
+        if not self.conditions and not self.operations:
+            raise self._fail(("conditions",), "give at least one condition (or an operation)")
         self.executor = self._mapping(data.get("executor", {}) or {}, ("executor",), EXECUTOR_KEYS)
         self._check_outputs()
 
@@ -214,6 +218,48 @@ class Experiment:
                                                                         else (name,))
             raise self._fail(section, str(exc)) from exc
         return settings
+
+    def _operations(self, value: Any) -> list[tuple[str, dict[str, Any], dict[str, list[Path]]]]:
+        """Each operation: its folder name, its spec, and its inputs (the experiment's inputs
+        for an operation of one input, unless it names its own, relative to this file)."""
+        from pyfame.pipeline.registry import lookup
+
+        if not isinstance(value, list):
+            raise self._fail(("operations",), "must be a list of operations")
+        out = []
+        for i, spec in enumerate(value):
+            path = ("operations", i)
+            if not isinstance(spec, dict) or "type" not in spec:
+                raise self._fail(path, "an operation is a mapping with a 'type'")
+            try:
+                cls = lookup(spec["type"], "operation")
+            except PyfameError as exc:
+                raise self._fail((*path, "type"), str(exc)) from exc
+            name = spec.get("name", cls.subfolder)
+            if not isinstance(name, str) or not name.strip() or any(c in name for c in "/\\\0") or name in (".", ".."):
+                raise self._fail((*path, "name"), "an operation's name is a plain folder name")
+            sources: dict[str, list[Path]] = {}
+            for input_name in cls.inputs:  # type: ignore[attr-defined]
+                if input_name in spec:
+                    given = spec[input_name]
+                    items = given if isinstance(given, list) else [given]
+                    sources[input_name] = [p for item in items for p in (self._glob(item, (*path, input_name)))]
+                elif len(cls.inputs) == 1:  # type: ignore[attr-defined]
+                    sources[input_name] = list(self.inputs)
+                else:
+                    raise self._fail(path, f"{cls.name} needs {input_name}")
+            params = {k: v for k, v in spec.items() if k not in ("type", "name", *cls.inputs)}  # type: ignore[attr-defined]
+            built = self._built({"type": cls.name, **params}, path, "operation")
+            out.append((name, built.to_dict(), sources))
+        return out
+
+    def _glob(self, item: Any, path: tuple[Any, ...]) -> list[Path]:
+        if not isinstance(item, str):
+            raise self._fail(path, f"must be a path or glob, got {item!r}")
+        found = [Path(m).resolve() for m in sorted(glob.glob(str(self.base_dir / item), recursive=True))]
+        if not found:
+            raise self._fail(path, f"{item!r} matches nothing (relative to {self.base_dir})")
+        return found
 
     def _check_outputs(self) -> None:
         """Every output inside ``output_dir``, none an input, none made twice: before any work."""
@@ -324,11 +370,38 @@ class Experiment:
         kind = executor or self.executor.get("type") or ("processes" if len(jobs) > 1 else "serial")
         n = workers or self.executor.get("workers")
         address = scheduler or self.executor.get("scheduler")
-        records = run_batch(run_job, jobs, kind, n, progress=progress, desc="outputs", scheduler=address)
+        records = run_batch(run_job, jobs, kind, n, progress=progress, desc="outputs", scheduler=address) \
+            if jobs else []
+        records += self._run_operations(overwrite)
         report = RunReport(records)
         write_manifest(report, self.output_dir / "manifest.csv")
         write_contact_sheet(report, self.output_dir / "contact_sheet.png")
         return report
+
+
+    def _run_operations(self, overwrite: bool) -> list[dict[str, Any]]:
+        """Each operation into ``output_dir/<name>/``; one record per output (or per failure)."""
+        from pyfame.hashing import file_sha256
+        from pyfame.pipeline.operation import run_operation
+        from pyfame.pipeline.run_options import RunSettings
+
+        records = []
+        for name, spec, sources in self.operations:
+            seed = derived_seed(self.seed, "operation", name)
+            base = {"input": str(next(iter(sources.values()))[0]), "condition": name, "seed": seed, "factors": {},
+                    "layers": [spec], "frames": 0, "frames_with_face": 0, "sha256": "", "error": ""}
+            try:
+                settings = RunSettings(seed=seed, overwrite=overwrite, crf=self.settings["crf"],
+                                       preset=self.settings["preset"], **self.settings["tracking"])
+                results = run_operation(build(spec, "operation"), sources, self.output_dir, settings,
+                                        subfolder=name)
+                for r in results:
+                    records.append({**base, "output": str(r.output), "sha256": file_sha256(r.output),
+                                    "status": "skipped" if r.skipped else "made"})
+            except PyfameError as exc:
+                records.append({**base, "output": str(self.output_dir / name), "status": "failed",
+                                "error": f"{type(exc).__name__}: {exc}"})
+        return records
 
 
 def _label(value: Any) -> str:

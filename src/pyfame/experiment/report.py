@@ -121,6 +121,12 @@ def write_contact_sheet(report: RunReport, target: Path, size: int = 160) -> Pat
     for r in report.records:
         i, j = conditions.index(r["condition"]), inputs.index(r["input"])
         y, x = head_h + i * size, label_w + j * size
+        from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+
+        if r["status"] != "failed" and Path(r["output"]).suffix.lower() not in IMAGE_EXTENSIONS | VIDEO_EXTENSIONS:
+            cv2.putText(sheet, Path(r["output"]).suffix.lstrip(".") or "output", (x + 50, y + size // 2),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+            continue
         if r["status"] == "failed":
             cv2.putText(sheet, "failed", (x + 50, y + size // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (200, 0, 0), 1,
                         cv2.LINE_AA)

@@ -11,7 +11,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from pyfame.pipeline.params import Param, Number
->>> class Darken(Layer):
+>>> class Darken(Layer, register=False):  # a real layer leaves out register=False
 ...     '''Scale every pixel by a factor.'''
 ...     name = "example_darken"
 ...     factor: float = Param(Number(0.0, 1.0), default=0.5, help="brightness kept")
@@ -82,7 +82,7 @@ class Configurable:
     #: Works cited for this method (``pyfame methods`` lists them).
     references: ClassVar[tuple[str, ...]] = ()
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         params: dict[str, Param] = {}
         for klass in cls.__mro__:
@@ -96,10 +96,11 @@ class Configurable:
                               annotation=p.kind.annotation)
             for p in params.values()])
         if "name" in vars(cls) and cls.name and not inspect.isabstract(cls):
-            from pyfame.pipeline.registry import register
-
             cls.__doc__ = documented(cls)
-            register(cls)
+            if register:  # ``class Mine(Layer, register=False)`` keeps a one-off class off the registry
+                from pyfame.pipeline.registry import register as record
+
+                record(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = list(self.parameters)
@@ -141,8 +142,12 @@ class Configurable:
         subclass, the type may be left out)."""
         from pyfame.pipeline.registry import build
 
-        if cls.name and "type" not in data:
-            data = {"type": cls.name, **data}
+        args = {k: v for k, v in data.items() if k != "type"}
+        if cls.name and data.get("type", cls.name) == cls.name:
+            for key in args:
+                if key not in cls.parameters:
+                    raise unknown_parameter(cls, key)
+            return cls(**args)
         built = build(data, cls.family or None)
         if not isinstance(built, cls):
             raise PyfameValueError(f"{data.get('type')!r} is not a {cls.__name__}", param="type")

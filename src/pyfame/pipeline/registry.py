@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: The entry-point group plugins use.
 PLUGIN_GROUP = "pyfame.layers"
-FAMILIES = ("layer", "probe", "frame_plan")
+FAMILIES = ("layer", "probe", "frame_plan", "operation")
 
 _classes: dict[str, dict[str, type[Configurable]]] = {family: {} for family in FAMILIES}
 _loaded = False

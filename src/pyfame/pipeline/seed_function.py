@@ -122,12 +122,22 @@ class SeedFunction:
         self.function = self._make()
 
     # ---- declaration ------------------------------------------------------------------------
+    @property
+    def leading(self) -> tuple[str, ...]:
+        """The inputs before ``output_dir``: ``input_dir``, or an operation's own inputs."""
+        from pyfame.pipeline.operation import Operation
+
+        first = next(iter(self.variants.values())).cls
+        return first.inputs if issubclass(first, Operation) else ("input_dir",)
+
     def _classes(self) -> list[type[Configurable]]:
         return list(dict.fromkeys(v.cls for v in self.variants.values()))
 
     def _produces(self) -> tuple[bool, bool]:
         """(writes media, writes tables)."""
-        media = any(issubclass(c, (Layer, FramePlan)) for c in self._classes())
+        from pyfame.pipeline.operation import Operation
+
+        media = any(issubclass(c, (Layer, FramePlan, Operation)) for c in self._classes())
         tables = any(issubclass(c, Probe) or "companion_probe" in vars(c) for c in self._classes())
         return media, tables
 
@@ -188,8 +198,8 @@ class SeedFunction:
     def signature(self) -> inspect.Signature:
         """The function's signature: the seed's positional parameters, then keyword-only ones."""
         ann = PATH_ANNOTATION
-        params = [inspect.Parameter("input_dir", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ann),
-                  inspect.Parameter("output_dir", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ann)]
+        params = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ann)
+                  for name in (*self.leading, "output_dir")]
         for i, (name, (_where, p)) in enumerate(self.params.items()):
             kind = inspect.Parameter.POSITIONAL_OR_KEYWORD if i < self._n_positional else inspect.Parameter.KEYWORD_ONLY
             default = self._default(name, p)
@@ -226,7 +236,9 @@ class SeedFunction:
         given = set(bound.arguments)
         bound.apply_defaults()
         values = dict(bound.arguments)
-        check_existing_path(values["input_dir"], "input_dir")
+        for name in self.leading:
+            if isinstance(values[name], (str, os.PathLike)):
+                check_existing_path(values[name], name)
         check_output_dir(values["output_dir"], "output_dir")
         timing = values.pop("timing_kwargs", {}) if self.timing_keywords else {}
         order = COLOR_ORDER.check(values.get("color_order", "bgr"))
@@ -268,6 +280,11 @@ class SeedFunction:
         settings = RunSettings(**run_args)
         obj = variant.cls(**class_args)
         operation = self.name
+        from pyfame.pipeline.operation import Operation, run_operation
+
+        if isinstance(obj, Operation):
+            return run_operation(obj, {n: values[n] for n in self.leading}, values["output_dir"], settings,
+                                 subfolder=self.subfolder)
         if isinstance(obj, Layer):
             work = Work([obj], [], None, operation)
             return run_work(values["input_dir"], values["output_dir"], work, settings, subfolder=self.subfolder,
@@ -289,7 +306,9 @@ class SeedFunction:
                  f"Writes to ``output_dir/{self.subfolder}/`` ({made}; nested folders mirrored with "
                  "``with_sub_dirs=True``). Every argument is checked before any work.", "",
                  "Parameters", "----------",
-                 "input_dir : str or Path", "    An image or video, or a folder of them.",
+                 *(line for name in self.leading for line in (
+                     f"{name} : str or Path", "    An image or video, or a folder of them."
+                     if name == "input_dir" else "    An input (a file, or a folder of them).")),
                  "output_dir : str or Path", "    An existing folder."]
         for name, (where, p) in self.params.items():
             default = self._signature.parameters[name].default

@@ -1,0 +1,271 @@
+"""Operations: manipulations and measurements over a *set* of inputs, declared like layers.
+
+A layer changes one frame at a time; some classical paradigms need several inputs at once
+(an average face, a morph between two faces, statistics matched across a set, a
+classification image from a folder of stimuli and a table of responses). An
+:class:`Operation` declares its parameters with :class:`~pyfame.pipeline.params.Param`, names
+its inputs (``inputs = ("face_a", "face_b")``), and implements :meth:`Operation.make`, which
+reads the inputs and returns what to write. Registration, the command (``pyfame
+morph-faces A B OUT``), the seed-style function, experiment files (``operations:``),
+sidecars, skipping and refusing existing outputs, and ``pyfame verify`` come from the
+declaration, as for layers.
+
+Examples
+--------
+>>> import numpy as np
+>>> from pyfame.pipeline.params import Param, Number
+>>> class MeanImage(Operation, register=False):  # a real operation leaves out register=False
+...     '''The mean of a set of same-sized images.'''
+...     name = "example_mean_image"
+...     gain: float = Param(Number(0.0, 2.0), default=1.0, help="Multiply the mean by this.")
+...     def make(self, sources, context):
+...         stack = np.stack([context.read_image(p).astype(np.float32) for p in sources["input_dir"]])
+...         return {"mean.png": np.clip(stack.mean(axis=0) * self.gain, 0, 255).astype(np.uint8)}
+>>> MeanImage(gain=0.5)
+MeanImage(gain=0.5)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from pyfame.errors import PyfamePathError, PyfameTypeError, PyfameValueError
+from pyfame.pipeline.layer import Configurable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OperationContext:
+    """What an operation may use besides its parameters: the run settings, a seeded
+    generator, and readers that apply the run's limits (pixel limit, truncation policy)."""
+
+    settings: Any
+    seed: int
+    tracker_cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """A generator from the run's seed (the same seed gives the same draws)."""
+        return np.random.default_rng(self.seed)
+
+    def read_image(self, path: Path) -> np.ndarray:
+        """A still as RGB uint8."""
+        from pyfame.io import read_image
+
+        return read_image(path)
+
+    def read_frames(self, path: Path) -> tuple[list[np.ndarray], float | None]:
+        """Every frame of an image or video (RGB uint8) and the frame rate (None for a still)."""
+        from pyfame.io import open_source
+
+        with open_source(path) as source:
+            return [f.pixels for f in source], (float(source.fps) if source.fps else None)
+
+    def faces(self, pixels: np.ndarray, path: Path | None = None) -> Any:
+        """The faces of a still (IMAGE-mode tracking with the run's settings); a typed error
+        naming ``path`` when there is none."""
+        from pyfame.errors import FaceNotFoundError
+        from pyfame.face.tracker import FaceTracker
+
+        tracker = self.tracker_cache.get("image")
+        if tracker is None:
+            tracker = self.tracker_cache["image"] = FaceTracker(self.settings.options().tracker, mode="image")
+        found = tracker.track(pixels)
+        if not found:
+            raise FaceNotFoundError(f"{path or 'image'}: no face found")
+        return found
+
+    def close(self) -> None:
+        """Release the trackers."""
+        for tracker in self.tracker_cache.values():
+            tracker.close()
+        self.tracker_cache.clear()
+
+
+#: What :meth:`Operation.make` returns: output names (relative to the operation's folder) to
+#: an RGB uint8 image, a list of frames with their rate (``(frames, fps)``), a DataFrame,
+#: raw bytes, or a dict of arrays (written as ``.npz``).
+Made = Mapping[str, Any]
+
+
+class Operation(Configurable, ABC):
+    """A manipulation or measurement over a set of inputs; see the module docstring.
+
+    Class attributes: ``inputs`` (the names of its inputs, in order; each is a file, a folder,
+    or a list of files), ``subfolder`` (where its outputs go), ``input_kinds`` (what each input
+    may be: ``"media"`` by default, ``"table"`` for response tables and the like).
+    """
+
+    family: ClassVar[str] = "operation"
+    subfolder: ClassVar[str] = "Output"
+    inputs: ClassVar[tuple[str, ...]] = ("input_dir",)
+    input_kinds: ClassVar[dict[str, str]] = {}
+
+    @abstractmethod
+    def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
+        """Read the sources and return the outputs to write, by name."""
+
+    def check_sources(self, sources: dict[str, list[Path]]) -> None:
+        """Checks across inputs before any work (a set of one, a missing trial, ...)."""
+
+    def output_names(self, sources: dict[str, list[Path]]) -> list[str] | None:
+        """The outputs :meth:`make` will return, when known before any work (so existing
+        ones are refused first); None when they depend on the work."""
+        return None
+
+
+def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: bool = False) -> list[Path]:
+    """An input given as a file, a folder or a list of files, as a sorted list of files."""
+    from pyfame.pipeline.inputs import find_inputs
+
+    if isinstance(value, (str, os.PathLike)):
+        path = Path(value)
+        if not path.exists():
+            raise PyfamePathError(f"{name}: {path} does not exist", param=name)
+        if kind != "media":
+            if path.is_dir():
+                raise PyfamePathError(f"{name}: {path} is a folder, a file is needed", param=name)
+            return [path]
+        _, files = find_inputs(path, with_sub_dirs)
+        return files
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) and value:
+        out = []
+        for item in value:
+            out += expand_source(item, name, kind, with_sub_dirs)
+        return out
+    raise PyfameTypeError(f"{name} must be a file, a folder or a list of files, got {value!r}", param=name)
+
+
+def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> dict[Path, Path]:
+    """Write an operation's outputs as temporary files of ``group``; returns target → temp."""
+    from pyfame.io.frame import Frame
+    from pyfame.io.image_sink import write_image
+    from pyfame.io.table_sink import write_table
+    from pyfame.io.video_sink import VideoSink
+
+    written: dict[Path, Path] = {}
+    for rel, value in made.items():
+        target = folder / rel
+        tmp = group.temp_for(target)
+        if isinstance(value, pd.DataFrame):
+            write_table(value, tmp, table_format=target.suffix, atomic=False)
+        elif isinstance(value, np.ndarray):
+            write_image(tmp, value, image_format=target.suffix, atomic=False)
+        elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list):
+            frames, fps = value
+            h, w = frames[0].shape[:2]
+            with VideoSink(tmp, w, h, fps, crf=crf, preset=preset, atomic=False) as sink:
+                for i, pixels in enumerate(frames):
+                    sink.write(Frame(i, i / float(fps), np.ascontiguousarray(pixels)))
+        elif isinstance(value, (bytes, bytearray)):
+            tmp.write_bytes(bytes(value))
+        elif isinstance(value, Mapping):
+            with open(tmp, "wb") as handle:
+                np.savez_compressed(handle, **{k: np.asarray(v) for k, v in value.items()})
+        else:
+            raise PyfameTypeError(f"operation output {rel!r}: cannot write a {type(value).__name__}")
+        written[target] = tmp
+    return written
+
+
+def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
+                  settings: Any, *, subfolder: str | None = None) -> list[Any]:
+    """Run ``operation`` on ``sources`` into ``output_dir/<subfolder>/``: check everything,
+    skip or refuse existing outputs, write outputs and one sidecar each, all in place together.
+
+    Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written.
+    """
+    from pyfame.hashing import file_sha256
+    from pyfame.io.output_group import OutputGroup
+    from pyfame.pipeline.file_pass import FileResult
+    from pyfame.pipeline.inputs import inside
+    from pyfame.pipeline.output_policy import refusal, same_request
+    from pyfame.provenance import read_sidecar, sidecar_path, sidecar_text
+    from pyfame.validation import check_output_dir
+
+    out_dir = check_output_dir(output_dir, "output_dir")
+    missing = [n for n in operation.inputs if n not in sources]
+    if missing:
+        raise PyfameTypeError(f"{operation.name} needs {', '.join(missing)}", param=missing[0])
+    files = {name: expand_source(sources[name], name, operation.input_kinds.get(name, "media"),
+                                 settings.with_sub_dirs) for name in operation.inputs}
+    operation.check_sources(files)
+    folder = out_dir / (subfolder or operation.subfolder)
+    if not inside(folder, out_dir):
+        raise PyfameValueError(f"subfolder: {folder} is outside {out_dir}", param="subfolder")
+    inputs = [{"name": name, "path": str(p.resolve()), "sha256": file_sha256(p)}
+              for name, paths in files.items() for p in paths]
+    from importlib.metadata import version
+
+    from pyfame.models import MODEL_SHA256
+
+    from pyfame.hashing import to_jsonable
+
+    request = to_jsonable({"operation": operation.to_dict(), "inputs": [[i["name"], i["sha256"]] for i in inputs],
+                           "seed": settings.seed, "tracker": settings.options().tracker.as_dict(),
+                           "encoder": {"crf": settings.crf, "preset": settings.preset}, "pyfame": version("pyfame"),
+                           "model": MODEL_SHA256})
+    existing = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".pyfame.json")) \
+        if folder.is_dir() else []
+    sources_resolved = {Path(i["path"]) for i in inputs}
+    options = settings.options()
+    seed = options.resolved_seed()
+    context = OperationContext(settings, seed)
+    planned = operation.output_names(files)
+    if planned is not None and not settings.overwrite:
+        for rel in planned:
+            target = folder / rel
+            if target.exists() and not (sidecar_path(target).is_file() and same_request(
+                    request, (read_sidecar(target).get("request") or {}))):
+                raise refusal(target)
+    try:
+        if existing:
+            records = [read_sidecar(p) if sidecar_path(p).is_file() else None for p in existing]
+            mine = [r for r in records if r and r.get("operation") == operation.name]
+            if mine and all(r and same_request(request, r.get("request") or {}) for r in records) \
+                    and all(file_sha256(p) == r["output"]["sha256"] for p, r in zip(existing, records)):
+                log.info("%s: already made by the same request; skipped", folder)
+                return [FileResult(p, p, skipped=True) for p in existing]
+        made = operation.make(files, context)
+    finally:
+        context.close()
+    targets = [folder / rel for rel in made]
+    for target in targets:
+        if not inside(target, folder):
+            raise PyfameValueError(f"{operation.name}: output {target} would leave {folder}", param="output_dir")
+        if target.resolve() in sources_resolved:
+            raise PyfameValueError(f"output_dir: writing {target} would overwrite an input", param="output_dir")
+        if target.exists() and not settings.overwrite:
+            raise refusal(target)
+    results = []
+    with OutputGroup() as group:
+        written = write_made(made, folder, group, settings.crf, settings.preset)
+        from pyfame.provenance import environment  # noqa: F401 - sidecar_text adds it
+
+        for target, tmp in written.items():
+            record = {"operation": operation.name, "params": operation.params(),
+                      "inputs": [{**i, "relative_path": os.path.relpath(i["path"], target.resolve().parent)}
+                                 for i in inputs],
+                      "input": {"path": inputs[0]["path"], "sha256": inputs[0]["sha256"]} if inputs else {},
+                      "output": {"path": target.name, "folder_path": str(target.relative_to(folder)),
+                                 "sha256": file_sha256(tmp)}, "seed": seed,
+                      "tracker": options.tracker.as_dict(), "no_face_policy": options.no_face,
+                      "encoder": {"codec": "libx264", "crf": settings.crf, "preset": settings.preset}
+                      if target.suffix == ".mp4" else None, "layers": [], "request": request}
+            group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
+            results.append(FileResult(files[operation.inputs[0]][0] if files else target, target))
+        group.commit()
+    return results
+
+
+__all__ = ["Made", "Operation", "OperationContext", "expand_source", "run_operation", "write_made"]
