@@ -10,6 +10,7 @@ import av
 
 from pyfame.errors import FileReadError, PyfameValueError
 from pyfame.io.frame import Frame
+from pyfame.io.media_open import open_container
 from pyfame.io.video_source import VideoSource, upright
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 def frame_timestamps(path: str | os.PathLike[str]) -> list[int]:
     """Presentation timestamps (stream time base) of every video frame, in display order,
     read from the packets without decoding."""
-    with av.open(str(path)) as container:
+    with open_container(path) as container:
         stream = container.streams.video[0]
         pts = [p.pts for p in container.demux(stream) if p.pts is not None and p.size]
     return sorted(pts)
@@ -63,7 +64,7 @@ class PlannedVideoSource(VideoSource):
         yield start, prev
 
     def __iter__(self) -> Iterator[Frame]:
-        container = av.open(str(self.path))
+        container = open_container(self.path)
         try:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"

@@ -17,6 +17,7 @@ from pyfame.io.frame import Frame
 from pyfame.io.thread_budget import codec_threads
 from pyfame.io.image_source import _check_file
 from pyfame.io.media_kinds import media_kind
+from pyfame.io.media_open import open_container
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class VideoSource:
         _check_file(self.path)
         media_kind(self.path)
         try:
-            self._container = av.open(str(self.path), mode="r")
+            self._container = open_container(self.path, mode="r")
         except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
             raise FileReadError(f"{self.path} is not a readable video ({exc})") from exc
         try:
@@ -103,7 +104,7 @@ class VideoSource:
         raise FileReadError(f"{self.path}: no video frame could be decoded (truncated or empty stream)")
 
     def __iter__(self) -> Iterator[Frame]:
-        container = av.open(str(self.path), mode="r")
+        container = open_container(self.path, mode="r")
         try:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
