@@ -105,3 +105,101 @@ def test_tcp_name_opens_no_socket(two_clips, tmp_path, monkeypatch):
     assert result.error is None
     assert _distance(_frames(out / name), _frames(a)) < 3
     assert _sidecar(out / name)["input"]["sha256"] == _sha256(a)
+
+
+# ---- 2. decompression bombs refused from the header -----------------------------------------
+
+#: Run in a fresh interpreter: open the file and report the outcome and the peak memory the
+#: open added (resident set, so FFmpeg's and OpenCV's own buffers count too).
+_OPEN_AND_MEASURE = """
+import json, resource, sys
+from pyfame.errors import ImageShapeError
+from pyfame.io import open_source
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    open_source(sys.argv[1]).close()
+    outcome = "opened"
+except ImageShapeError as exc:
+    outcome = "refused: " + str(exc)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "added_mb": (after - before) / 1024}))
+"""
+
+
+def _open_in_subprocess(path: Path) -> dict:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _OPEN_AND_MEASURE, str(path)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _png_bomb(path: Path, width: int, height: int) -> Path:
+    """A valid 1-bit grey PNG of ``width`` x ``height`` black pixels, written row by row."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes((width + 7) // 8)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row * 1000) for _ in range(height // 1000))
+    idat += packer.compress(row * (height % 1000)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return path
+
+
+def test_png_bomb_is_refused_from_its_header(tmp_path):
+    bomb = _png_bomb(tmp_path / "bomb.png", 30000, 30000)
+    assert bomb.stat().st_size < 1_000_000
+    report = _open_in_subprocess(bomb)
+    assert report["outcome"].startswith("refused") and "bomb.png" in report["outcome"]
+    assert "30000x30000" in report["outcome"]
+    assert report["added_mb"] < 300
+
+
+def test_video_bomb_is_refused_before_decoding(tmp_path):
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "bomb.mp4"
+    make = (
+        "import sys, av, numpy as np\n"
+        "with av.open(sys.argv[1], 'w', format='mp4') as c:\n"
+        "    s = c.add_stream('libx264', rate=25, options={'preset': 'ultrafast', 'crf': '51'})\n"
+        "    s.width = s.height = 16000\n"
+        "    s.pix_fmt = 'yuv420p'\n"
+        "    f = av.VideoFrame(16000, 16000, 'yuv420p')\n"
+        "    for plane in f.planes: plane.update(np.full(plane.buffer_size, 128, np.uint8))\n"
+        "    f.pts = 0\n"
+        "    for p in [*s.encode(f), *s.encode(None)]: c.mux(p)\n"
+    )  # in a process of its own: the encoder needs about 1.5 GB
+    subprocess.run([sys.executable, "-c", make, str(bomb)], check=True, timeout=600)
+    assert bomb.stat().st_size < 5_000_000
+    report = _open_in_subprocess(bomb)
+    assert report["outcome"].startswith("refused") and "bomb.mp4" in report["outcome"]
+    assert "16000x16000" in report["outcome"]
+    assert report["added_mb"] < 300
+
+
+def test_pixel_limit_is_a_parameter(two_clips, tmp_path):
+    from pyfame.errors import ImageShapeError, PyfameValueError
+    from pyfame.io import read_image
+    from pyfame.samples import write_sample_image
+
+    still = write_sample_image(tmp_path / "face.png")  # 512 x 512
+    clip, _ = two_clips  # 96 x 72
+    for path, pixels in ((still, 512 * 512), (clip, 96 * 72)):
+        with pytest.raises(ImageShapeError, match=path.name):
+            open_source(path, max_pixels=pixels - 1)
+        with open_source(path, max_pixels=pixels) as source:
+            assert source.width * source.height == pixels
+    with pytest.raises(ImageShapeError, match="face.png"):
+        read_image(still, max_pixels=1000)
+    for bad in (0, -5, 1.5, True, "many"):
+        with pytest.raises(PyfameValueError if bad in (0, -5) else TypeError, match="max_pixels"):
+            open_source(still, max_pixels=bad)

@@ -15,7 +15,7 @@ import numpy as np
 from pyfame.errors import FileReadError
 from pyfame.io.frame import Frame
 from pyfame.io.thread_budget import codec_threads
-from pyfame.io.image_source import _check_file
+from pyfame.io.image_source import MAX_PIXELS, _check_file, check_max_pixels, check_pixel_count
 from pyfame.io.media_kinds import media_kind
 from pyfame.io.media_open import open_container
 
@@ -43,6 +43,10 @@ class VideoSource:
     ----------
     path : str or Path
         Any file PyAV decodes with a video stream.
+    max_pixels : int
+        Refuse videos whose frames have more pixels than this (:data:`MAX_PIXELS` by
+        default), from the stream's codec parameters before any frame is decoded (from the
+        first decoded frame when the container does not say).
 
     Raises
     ------
@@ -50,6 +54,8 @@ class VideoSource:
         The path does not exist or is a folder.
     FileReadError
         Empty, not a video, no video stream, or no frame decodes.
+    ImageShapeError
+        Frames larger than ``max_pixels``.
 
     Examples
     --------
@@ -59,10 +65,12 @@ class VideoSource:
 
     kind = "video"
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> None:
         self.path = Path(path)
+        self.max_pixels = check_max_pixels(max_pixels)
         _check_file(self.path)
         media_kind(self.path)
+        self._check_header_size()
         try:
             self._container = open_container(self.path, mode="r")
         except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
@@ -95,9 +103,30 @@ class VideoSource:
         self.audio_stream_count = len(self._container.streams.audio)
         self.has_audio = self.audio_stream_count > 0
 
+    def _check_header_size(self) -> None:
+        """Refuse frames above ``max_pixels`` from the codec parameters alone.
+
+        Opening a container normally lets FFmpeg decode a frame to learn the stream's
+        parameters (for H.264 in MP4: the pixel format), which for a 16000x16000 clip is
+        hundreds of megabytes before anything can be checked. This first look asks the
+        decoder to skip every frame (``skip_frame=all``), so only headers are read.
+        """
+        try:
+            with open_container(self.path, mode="r", options={"skip_frame": "all"}) as probe:
+                streams = probe.streams.video
+                if not streams:
+                    return  # said properly by the full open below
+                codec = streams[0].codec_context
+                width, height = (codec.width, codec.height) if codec is not None else (0, 0)
+        except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+            raise FileReadError(f"{self.path} is not a readable video ({exc})") from exc
+        if width and height:
+            check_pixel_count(self.path, width, height, self.max_pixels)
+
     def _first_frame(self) -> av.VideoFrame:
         try:
             for frame in self._container.decode(self._stream):
+                check_pixel_count(self.path, frame.width, frame.height, self.max_pixels)
                 return frame
         except (av.error.FFmpegError, ValueError) as exc:
             raise FileReadError(f"{self.path}: no video frame could be decoded ({exc})") from exc
