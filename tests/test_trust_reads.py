@@ -203,3 +203,107 @@ def test_pixel_limit_is_a_parameter(two_clips, tmp_path):
     for bad in (0, -5, 1.5, True, "many"):
         with pytest.raises(PyfameValueError if bad in (0, -5) else TypeError, match="max_pixels"):
             open_source(still, max_pixels=bad)
+
+
+# ---- 3. a truncated input is an error, unless allowed -----------------------------------------
+
+
+def _write_clip(path: Path, n_frames: int = 100, fmt: str = "mp4", options: dict | None = None,
+                preset: str = "ultrafast") -> Path:
+    """A 64x48 noise clip at 25 fps, written with PyAV (``options`` go to the muxer)."""
+    import av
+
+    rng = np.random.default_rng(1)
+    with av.open(str(path), "w", format=fmt, options=options or {}) as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": preset})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(n_frames):
+            frame = av.VideoFrame.from_ndarray(rng.integers(0, 256, (48, 64, 3), dtype=np.uint8), format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def _cut_in_half(path: Path, to: Path) -> Path:
+    data = path.read_bytes()
+    to.write_bytes(data[: len(data) // 2])
+    return to
+
+
+@pytest.fixture(scope="module")
+def cut_mp4(tmp_path_factory):
+    """A faststart MP4 of 100 frames (its index, the moov atom, first) cut in the middle,
+    and how many frames of it decode."""
+    folder = tmp_path_factory.mktemp("truncated")
+    whole = _write_clip(folder / "whole.mp4", options={"movflags": "faststart"})
+    with open_source(whole) as source:
+        assert source.frames_expected == 100 and len(list(source)) == 100
+    cut = _cut_in_half(whole, folder / "cut.mp4")
+    with open_source(cut, allow_truncated=True) as source:
+        readable = len(list(source))
+    assert 30 < readable < 70
+    return cut, readable
+
+
+def test_truncated_video_is_an_error_and_writes_nothing(cut_mp4, tmp_path):
+    from pyfame.errors import FileReadError
+
+    cut, readable = cut_mp4
+    before = cut.read_bytes()
+    with pytest.raises(FileReadError, match=rf"cut\.mp4 is truncated: {readable} of 100 frames"):
+        pf.apply_layers(cut, tmp_path, [], landmark_cache=False)
+    assert list(tmp_path.iterdir()) == []
+    assert cut.read_bytes() == before
+    with open_source(cut) as source, pytest.raises(FileReadError, match=f"{readable} of 100"):
+        list(source)
+
+
+def test_truncated_video_allowed_is_recorded(cut_mp4, tmp_path):
+    from pyfame.pipeline.file_pass import run_file
+    from pyfame.pipeline.run_options import RunOptions
+
+    cut, readable = cut_mp4
+    out = tmp_path / "cut.mp4"
+    result = run_file(cut, out, [], [], RunOptions(allow_truncated=True, landmark_cache=False))
+    assert result.frames == result.frames_written == readable
+    assert _sidecar(out)["truncated"] == {"frames_expected": 100, "frames_read": readable}
+    with open_source(cut, allow_truncated=True) as source:
+        assert len(list(source)) == readable
+        assert source.truncation == {"frames_expected": 100, "frames_read": readable}
+
+
+def test_truncated_shuffle_is_refused_before_decoding(cut_mp4):
+    from pyfame.errors import FileReadError
+    from pyfame.io.planned_video_source import PlannedVideoSource
+
+    with pytest.raises(FileReadError, match="cut.mp4 is truncated"):
+        PlannedVideoSource(cut_mp4[0], [1, 0])
+
+
+def test_truncated_webm_is_found_by_its_duration(tmp_path):
+    from pyfame.errors import FileReadError
+
+    whole = _write_clip(tmp_path / "whole.mkv", fmt="matroska")
+    with open_source(whole) as source:
+        assert len(list(source)) == 100 and source.truncation is None
+    cut = _cut_in_half(whole, tmp_path / "cut.mkv")
+    with open_source(cut) as source, pytest.raises(FileReadError, match=r"cut\.mkv is truncated: \d+ of 100"):
+        list(source)
+
+
+def test_trimmed_by_an_edit_list_is_not_truncated(tmp_path):
+    """A stream copy that starts mid-GOP keeps the frames before the cut in the file, hidden
+    by an edit list: fewer frames decode than the index lists, and none is missing."""
+    import subprocess
+
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    whole = _write_clip(tmp_path / "long_gop.mp4", preset="medium")
+    trimmed = tmp_path / "trimmed.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-ss", "1.3", "-i", str(whole), "-c", "copy",
+                    str(trimmed)], check=True, timeout=60)
+    with open_source(trimmed) as source:
+        frames = list(source)
+        assert source.frames_expected > len(frames) > 50 and source.truncation is None

@@ -64,6 +64,7 @@ class FileResult:
     sidecar: Path | None = None
     input_sha256: str = ""
     tables_written: list[Path] = field(default_factory=list)
+    truncation: dict[str, int | None] | None = None
 
 
 def layer_rngs(seed: int, n: int) -> list[np.random.Generator]:
@@ -115,9 +116,10 @@ def run_file(
     if frame_plan is not None:
         from pyfame.io.planned_video_source import PlannedVideoSource
 
-        source = PlannedVideoSource(input_path, frame_plan)
+        source = PlannedVideoSource(input_path, frame_plan, max_pixels=options.max_pixels,
+                                    allow_truncated=options.allow_truncated)
     else:
-        source = open_source(input_path)
+        source = open_source(input_path, max_pixels=options.max_pixels, allow_truncated=options.allow_truncated)
     track = bool(layers or probes) if track is None else track
     try:
         info = SourceInfo(
@@ -230,6 +232,7 @@ def run_file(
             except OSError as exc:  # a cache that cannot be written never fails the run
                 log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
 
+        result.truncation = getattr(source, "truncation", None)
         result.tables = {name: pd.DataFrame(r) for name, r in rows.items()}
         result.seconds = time.perf_counter() - started
         if output_path is not None:
@@ -290,6 +293,7 @@ def provenance_record(
             "held_face_ranges": _ranges(result.frames_held),
         },
         "landmark_cache_hit": result.cache_hit,
+        **({"truncated": dict(result.truncation)} if result.truncation else {}),
     }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from pyfame.face.tracker_settings import TrackerSettings
+from pyfame.io.image_source import MAX_PIXELS, check_max_pixels
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET, X264_PRESETS
 from pyfame.validation import check_bool, check_choice, check_int, check_seed
 
@@ -41,6 +42,13 @@ class RunOptions:
         True uses the default cache folder, a path uses that folder, False switches it off.
     progress : bool
         Show progress bars (stderr).
+    allow_truncated : bool
+        Process a video cut short (fewer frames than its container's index promises) with
+        a warning, recording ``frames_expected`` and ``frames_read`` in the sidecar, instead
+        of failing the file with ``FileReadError`` (the default).
+    max_pixels : int
+        The pixel limit of an input image or video frame, checked from the header before
+        decoding (:data:`pyfame.io.image_source.MAX_PIXELS` by default).
 
     Examples
     --------
@@ -55,6 +63,8 @@ class RunOptions:
     preset: str = DEFAULT_PRESET
     landmark_cache: bool | str | os.PathLike[str] = True
     progress: bool = False
+    allow_truncated: bool = False
+    max_pixels: int = MAX_PIXELS
 
     def __post_init__(self) -> None:
         self.no_face = check_choice(self.no_face, "no_face", NO_FACE_POLICIES)
@@ -68,6 +78,8 @@ class RunOptions:
                 f"landmark_cache must be True, False or a folder path, got {self.landmark_cache!r}"
             )
         check_bool(self.progress, "progress")
+        self.allow_truncated = check_bool(self.allow_truncated, "allow_truncated")
+        self.max_pixels = check_max_pixels(self.max_pixels)
         self._seed = self.seed if self.seed is not None else secrets.randbelow(2**32)
 
     def resolved_seed(self) -> int:
