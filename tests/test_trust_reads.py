@@ -307,3 +307,57 @@ def test_trimmed_by_an_edit_list_is_not_truncated(tmp_path):
     with open_source(trimmed) as source:
         frames = list(source)
         assert source.frames_expected > len(frames) > 50 and source.truncation is None
+
+
+# ---- 4. RGBA stills keep their alpha channel --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rgba_face(tmp_path_factory):
+    """The astronaut as an RGBA PNG whose alpha runs from 40 (left) to 255 (right)."""
+    import cv2
+    from skimage.data import astronaut
+
+    rgb = astronaut()
+    alpha = np.tile(np.linspace(40, 255, rgb.shape[1]).round().astype(np.uint8), (rgb.shape[0], 1))
+    path = tmp_path_factory.mktemp("rgba") / "astronaut.png"
+    cv2.imwrite(str(path), np.dstack([cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), alpha]))
+    return path, alpha
+
+
+@pytest.mark.parametrize("layer, image_format", [
+    (pf.ColorShift(shift_color="red", shift_magnitude=12.0), None),
+    (pf.Blur(k_size=21), None),
+    (pf.Blur(k_size=21), "tiff"),
+], ids=["color-shift", "blur", "blur-to-tiff"])
+def test_rgba_still_keeps_its_alpha(rgba_face, tmp_path, layer, image_format):
+    from pyfame.io import read_image, read_image_with_alpha
+
+    path, alpha = rgba_face
+    (result,) = pf.apply_layers(path, tmp_path, [layer], image_format=image_format, landmark_cache=False)
+    assert result.error is None and result.frames_with_face == 1
+    rgb_out, alpha_out = read_image_with_alpha(result.output)
+    assert alpha_out is not None and np.array_equal(alpha_out, alpha)
+    assert not np.array_equal(rgb_out, read_image(path))  # the layer did act
+
+
+def test_rgba_still_alpha_combines_with_a_layers_own(rgba_face, tmp_path):
+    from pyfame.io import read_image_with_alpha
+
+    path, alpha = rgba_face
+    mask = pf.Mask(transparent=True)
+    (result,) = pf.apply_layers(path, tmp_path, [mask], landmark_cache=False)
+    _, alpha_out = read_image_with_alpha(result.output)
+    layer_alpha = mask.alpha()
+    assert 0 < (layer_alpha > 0).mean() < 1
+    expected = np.rint(alpha.astype(np.float32) * (layer_alpha.astype(np.float32) / 255.0)).astype(np.uint8)
+    assert np.abs(alpha_out.astype(int) - expected).max() <= 1
+    assert (alpha_out[layer_alpha == 0] == 0).all()
+
+
+def test_rgba_still_to_jpeg_drops_alpha(rgba_face, tmp_path):
+    from pyfame.io import read_image_with_alpha
+
+    path, _ = rgba_face
+    (result,) = pf.apply_layers(path, tmp_path, [pf.Blur()], image_format="jpg", landmark_cache=False)
+    assert result.error is None and read_image_with_alpha(result.output)[1] is None

@@ -17,7 +17,7 @@ from pyfame.face.landmark_cache import LandmarkCache
 from pyfame.hashing import file_sha256
 from pyfame.io import open_source
 from pyfame.io.frame import Frame
-from pyfame.io.image_sink import write_image
+from pyfame.io.image_sink import holds_alpha, write_image
 from pyfame.io.video_sink import VideoSink
 from pyfame.pipeline.face_stage import FaceStage
 from pyfame.pipeline.layer import Layer, Probe, SourceInfo
@@ -211,7 +211,8 @@ def run_file(
                 sink.close()
             elif output_path is not None and still is not None:
                 output_path.parent.mkdir(parents=True, exist_ok=True)
-                write_image(output_path, still, _combined_alpha(layers))
+                source_alpha = getattr(source, "alpha", None) if holds_alpha(output_path) else None
+                write_image(output_path, still, _combined_alpha(layers, source_alpha))
         except BaseException:
             if writer is not None:
                 try:
@@ -251,9 +252,10 @@ def run_file(
         source.close()
 
 
-def _combined_alpha(layers: list[Layer]) -> np.ndarray | None:
-    """The product of the layers' alpha channels, or None when every layer is opaque."""
-    alphas = [a for a in (layer.alpha() for layer in layers) if a is not None]
+def _combined_alpha(layers: list[Layer], source_alpha: np.ndarray | None = None) -> np.ndarray | None:
+    """The product of the input's alpha channel (a still's own transparency, kept through
+    every layer) and the layers' alpha channels, or None when all are opaque."""
+    alphas = [a for a in (source_alpha, *(layer.alpha() for layer in layers)) if a is not None]
     if not alphas:
         return None
     out = alphas[0].astype(np.float32)
