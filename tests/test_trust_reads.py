@@ -361,3 +361,141 @@ def test_rgba_still_to_jpeg_drops_alpha(rgba_face, tmp_path):
     path, _ = rgba_face
     (result,) = pf.apply_layers(path, tmp_path, [pf.Blur()], image_format="jpg", landmark_cache=False)
     assert result.error is None and read_image_with_alpha(result.output)[1] is None
+
+
+# ---- 5. NumPy scalars are numbers; NaN and infinity are not --------------------------------
+
+
+def _numeric_parameters() -> list[tuple[type, str, object]]:
+    """(class, parameter, default) for every int, float and bool parameter of every layer and
+    probe that pyfame.core exports and that can be made with its defaults."""
+    import inspect
+
+    from pyfame.pipeline.layer import Layer, Probe
+
+    found = []
+    for name in pf.__all__:
+        cls = getattr(pf, name)
+        if not (inspect.isclass(cls) and issubclass(cls, (Layer, Probe)) and not inspect.isabstract(cls)):
+            continue
+        params = inspect.signature(cls).parameters.values()
+        if any(p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD for p in params):
+            continue  # needs another object (a probe of a layer)
+        found += [(cls, p.name, p.default) for p in params if type(p.default) in (int, float, bool)]
+    return found
+
+
+NUMERIC_PARAMETERS = _numeric_parameters()
+_IDS = [f"{cls.__name__}.{name}" for cls, name, _ in NUMERIC_PARAMETERS]
+
+
+def test_the_sweep_covers_the_layers():
+    classes = {cls.__name__ for cls, _, _ in NUMERIC_PARAMETERS}
+    assert {"ColorShift", "Blur", "Noise", "Bubbles", "Mask", "GridScramble", "PointLightDisplay",
+            "OpticalFlow"} <= classes
+    assert len(NUMERIC_PARAMETERS) > 40
+
+
+@pytest.mark.parametrize("cls, name, default", NUMERIC_PARAMETERS, ids=_IDS)
+def test_numpy_scalars_are_accepted(cls, name, default):
+    if isinstance(default, bool):
+        values = [np.bool_(default)]
+    elif isinstance(default, int):
+        values = [np.int64(default), np.int32(default), np.uint16(default)]
+    else:
+        values = [np.float32(default), np.float64(default), np.float16(default)]
+        if float(default).is_integer():
+            values.append(np.int64(int(default)))
+    for value in values:
+        layer = cls(**{name: value})
+        record = json.dumps(layer.params(), default=lambda v: pytest.fail(f"{name}: {v!r} left in params()"))
+        assert record
+
+
+@pytest.mark.parametrize("cls, name, default", [p for p in NUMERIC_PARAMETERS if type(p[2]) is float],
+                         ids=[i for i, p in zip(_IDS, NUMERIC_PARAMETERS) if type(p[2]) is float])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), np.float32("nan"), np.float64("inf")],
+                         ids=["nan", "inf", "-inf", "np-nan", "np-inf"])
+def test_nan_and_infinity_are_refused(cls, name, default, bad):
+    from pyfame.errors import PyfameValueError
+
+    with pytest.raises(PyfameValueError, match=name) as caught:
+        cls(**{name: bad})
+    assert caught.value.param == name
+
+
+@pytest.mark.parametrize("cls, name, default", [p for p in NUMERIC_PARAMETERS if type(p[2]) is not float],
+                         ids=[i for i, p in zip(_IDS, NUMERIC_PARAMETERS) if type(p[2]) is not float])
+def test_wrong_kinds_name_the_parameter(cls, name, default):
+    from pyfame.errors import PyfameError
+
+    if cls.__name__ in ("LandmarkOverlay", "LandmarkProbe") and isinstance(default, bool):
+        pytest.skip("takes any truth value")
+    with pytest.raises(PyfameError) as caught:
+        cls(**{name: "seven" if isinstance(default, bool) else float("nan")})
+    assert isinstance(caught.value, TypeError) and caught.value.param == name
+
+
+@pytest.mark.parametrize("timing_func, kwargs", [
+    ("linear", {"ramp_in": np.float32(0.2), "ramp_out": np.int64(0)}),
+    ("sigmoid", {"k": np.float32(2.5), "ramp_in": np.float64(0.1)}),
+    ("gaussian", {"mean": np.float32(0.5), "sigma": np.int64(1)}),
+])
+def test_timing_parameters_take_numpy_scalars(timing_func, kwargs):
+    layer = pf.ColorShift(timing_func=timing_func, offset_t=2.0, **kwargs)
+    layer.start(pf.SourceInfo("video", 64, 48, 25.0, 50, 2.0))
+    assert 0.0 <= layer.weight(np.float64(0.5)) <= 1.0
+
+
+@pytest.mark.parametrize("timing_func, name", [("linear", "ramp_in"), ("linear", "ramp_out"), ("sigmoid", "k"),
+                                               ("gaussian", "mean"), ("gaussian", "sigma")])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), np.float32("-inf")], ids=["nan", "inf", "-inf"])
+def test_timing_parameters_refuse_nan_and_infinity(timing_func, name, bad):
+    from pyfame.errors import PyfameValueError
+    from pyfame.utils import timing_functions
+
+    with pytest.raises(PyfameValueError, match=name) as caught:
+        pf.ColorShift(timing_func=timing_func, **{name: bad})  # refused when the layer is made
+    assert caught.value.param == name
+    with pytest.raises(PyfameValueError, match=name):
+        getattr(timing_functions, timing_func)(0.5, onset=0.0, offset=1.0, **{name: bad})  # and when called
+
+
+def test_a_timing_function_may_return_a_numpy_number():
+    layer = pf.ColorShift(timing_func=lambda t, **kw: np.float32(0.25), offset_t=1.0)
+    layer.start(pf.SourceInfo("video", 64, 48, 25.0, 25, 1.0))
+    assert layer.weight(0.5) == 0.25
+
+
+def test_numpy_scalars_in_checks_and_regions():
+    from pyfame.utils.landmarks import resolve_regions
+    from pyfame.validation import check_bool, check_choice, check_color, check_float, check_int
+
+    assert check_int(np.int64(8), "n") == 8 and type(check_int(np.uint8(8), "n")) is int
+    assert check_float(np.float32(0.5), "x") == 0.5 and type(check_float(np.int16(2), "x")) is float
+    assert check_bool(np.bool_(True), "b") is True
+    assert check_choice(np.int64(pf.COLOR_RED), "shift_color", {pf.COLOR_RED: "red", "red": "red"}) == "red"
+    assert check_color(np.array([1, 2, 3]), "fill") == (1, 2, 3)
+    assert pf.create_path([np.int64(1), 12, np.int32(20)]) == [(1, 12), (12, 20), (20, 1)]
+    assert resolve_regions(np.int64(pf.FACE_OVAL_MASK))[0].name == "face_oval"
+
+
+def test_every_check_names_its_parameter():
+    from pyfame.errors import PyfameError
+    from pyfame import validation as v
+
+    calls = [
+        (v.check_float, ("x", "shift_magnitude")), (v.check_float, (float("nan"), "shift_magnitude")),
+        (v.check_float, (5.0, "shift_magnitude"), {"high": 1.0}), (v.check_int, (1.5, "k_size")),
+        (v.check_int, (0, "k_size"), {"low": 1}), (v.check_bool, (1, "redraw")),
+        (v.check_choice, ("purple", "shift_color", {"red": 1})), (v.check_choice, (True, "shift_color", {"red": 1})),
+        (v.check_choice, (1.5, "shift_color", {"red": 1})), (v.check_color, ("red", "fill")),
+        (v.check_color, ((1, 2), "fill")), (v.check_color, ((1, 2, 300), "fill")),
+        (v.check_callable, (3, "timing_func")), (v.check_seed, (-1, "rand_seed")),
+        (v.check_existing_path, (3, "input_dir")), (v.check_existing_path, ("/no/such/file", "input_dir")),
+        (v.check_output_dir, ("/no/such/folder", "output_dir")), (v.check_output_dir, (__file__, "output_dir")),
+    ]
+    for func, args, *kw in calls:
+        with pytest.raises(PyfameError) as caught:
+            func(*args, **(kw[0] if kw else {}))
+        assert caught.value.param == args[1], (func.__name__, args)
