@@ -499,3 +499,117 @@ def test_every_check_names_its_parameter():
         with pytest.raises(PyfameError) as caught:
             func(*args, **(kw[0] if kw else {}))
         assert caught.value.param == args[1], (func.__name__, args)
+
+
+# ---- 6. the landmark cache uses only consistent entries ---------------------------------------
+
+
+def _faces_per_frame(n_frames: int = 3) -> list:
+    from pyfame.face.faces import Faces
+
+    lm = np.random.default_rng(0).random((2, 478, 3)).astype(np.float32) * 100
+    return [Faces.from_landmarks(lm[: i % 3], (200, 200, 3)) for i in range(n_frames)]
+
+
+def _rewrite_entry(path: Path, **changes) -> None:
+    """Rewrite a cache entry with some arrays replaced (None: removed)."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    for name, value in changes.items():
+        if value is None:
+            arrays.pop(name)
+        else:
+            arrays[name] = value
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+SHA_A, SHA_B = "a" * 64, "b" * 64
+
+
+@pytest.fixture()
+def cache_entry(tmp_path):
+    from pyfame.face.landmark_cache import LandmarkCache
+
+    cache = LandmarkCache(tmp_path)
+    key = cache.key(SHA_A, {"num_faces": 2})
+    path = cache.save(key, _faces_per_frame(3), input_sha256=SHA_A, source_frame_count=3)
+    back = cache.load(key, input_sha256=SHA_A, frame_count=3)
+    assert back is not None and [f.count for f in back] == [0, 1, 2]
+    return cache, key, path
+
+
+def _nan_landmarks(path: Path) -> dict:
+    with np.load(path) as data:
+        landmarks = data["landmarks"].copy()
+    landmarks[0, 5, 1] = np.nan
+    return {"landmarks": landmarks}
+
+
+def _inf_boxes(path: Path) -> dict:
+    with np.load(path) as data:
+        return {"boxes": np.full(data["boxes"].shape, np.inf, np.float32)}
+
+
+@pytest.mark.parametrize("damage", [
+    "nan landmarks", "infinite boxes", "counts cut short", "counts longer", "counts negative",
+    "landmarks of another shape", "no input hash", "old format", "truncated npz", "not a zip",
+])
+def test_a_damaged_cache_entry_is_a_miss(cache_entry, caplog, damage):
+    cache, key, path = cache_entry
+    if damage == "nan landmarks":
+        _rewrite_entry(path, **_nan_landmarks(path))
+    elif damage == "infinite boxes":
+        _rewrite_entry(path, **_inf_boxes(path))
+    elif damage == "counts cut short":
+        _rewrite_entry(path, counts=np.array([0, 1], np.int32))
+    elif damage == "counts longer":
+        _rewrite_entry(path, counts=np.array([0, 1, 2, 0], np.int32))
+    elif damage == "counts negative":
+        _rewrite_entry(path, counts=np.array([1, -1, 3], np.int32))
+    elif damage == "landmarks of another shape":
+        _rewrite_entry(path, landmarks=np.zeros((3, 468, 3), np.float32))
+    elif damage == "no input hash":
+        _rewrite_entry(path, input_sha256=None)
+    elif damage == "old format":
+        _rewrite_entry(path, format=np.array(1, np.int32))
+    elif damage == "truncated npz":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    else:
+        path.write_bytes(b"garbage")
+    with caplog.at_level("WARNING", logger="pyfame.face.landmark_cache"):
+        assert cache.load(key, input_sha256=SHA_A, frame_count=3) is None
+    assert "ignoring landmark cache entry" in caplog.text
+
+
+def test_a_cache_entry_of_another_input_or_frame_count_is_a_miss(cache_entry):
+    cache, key, _ = cache_entry
+    assert cache.load(key, input_sha256=SHA_B, frame_count=3) is None
+    assert cache.load(key, input_sha256=SHA_A, frame_count=4) is None
+    assert cache.load(key, input_sha256=SHA_A, frame_count=3) is not None
+
+
+def test_the_pipeline_tracks_again_past_a_bad_entry(talking_video, tmp_path):
+    from pyfame.core.landmark_table import LandmarkProbe
+    from pyfame.face.landmark_cache import LandmarkCache
+    from pyfame.pipeline.file_pass import run_file
+    from pyfame.pipeline.run_options import RunOptions
+
+    path, _ = talking_video
+    other = tmp_path / "other.mp4"
+    write_moving_face_video(other, n_frames=12, fps=12, size=(160, 120), motion="translate", audio=False)
+    options = RunOptions(landmark_cache=tmp_path / "cache", seed=1)
+    fresh = run_file(other, None, [], [LandmarkProbe()], RunOptions(landmark_cache=False))
+    first = run_file(path, None, [], [LandmarkProbe()], options)
+    (entry,) = (tmp_path / "cache").glob("*.npz")
+    # another input's entry under this input's key: not used, the input is tracked
+    other_key = LandmarkCache.key(_sha256(other), options.tracker.as_dict())
+    shutil.copy(entry, tmp_path / "cache" / f"{other_key}.npz")
+    again = run_file(other, None, [], [LandmarkProbe()], options)
+    assert not again.cache_hit and again.tables["landmarks"].equals(fresh.tables["landmarks"])
+    # NaN landmarks in the input's own entry: tracked again, and the entry is replaced
+    _rewrite_entry(entry, **_nan_landmarks(entry))
+    second = run_file(path, None, [], [LandmarkProbe()], options)
+    assert not second.cache_hit and second.tables["landmarks"].equals(first.tables["landmarks"])
+    third = run_file(path, None, [], [LandmarkProbe()], options)
+    assert third.cache_hit and third.tables["landmarks"].equals(first.tables["landmarks"])

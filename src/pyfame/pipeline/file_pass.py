@@ -135,7 +135,8 @@ def run_file(
         cache_dir = options.cache_folder()
         cache = LandmarkCache(cache_dir) if cache_dir is not None and track and frame_plan is None else None
         cache_key = LandmarkCache.key(input_sha, options.tracker.as_dict()) if cache else None
-        cached = cache.load(cache_key) if cache and cache_key else None
+        cached = (cache.load(cache_key, input_sha256=input_sha, frame_count=info.frame_count)
+                  if cache and cache_key else None)
         result.cache_hit = cached is not None
 
         for item in (*layers, *probes):
@@ -229,7 +230,7 @@ def run_file(
 
         if cache is not None and cache_key is not None and cached is None and stage.tracked:
             try:
-                cache.save(cache_key, stage.tracked)
+                cache.save(cache_key, stage.tracked, input_sha256=input_sha, source_frame_count=info.frame_count)
             except OSError as exc:  # a cache that cannot be written never fails the run
                 log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
 
