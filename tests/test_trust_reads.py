@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import socket
 import threading
@@ -613,3 +614,113 @@ def test_the_pipeline_tracks_again_past_a_bad_entry(talking_video, tmp_path):
     assert not second.cache_hit and second.tables["landmarks"].equals(first.tables["landmarks"])
     third = run_file(path, None, [], [LandmarkProbe()], options)
     assert third.cache_hit and third.tables["landmarks"].equals(first.tables["landmarks"])
+
+
+# ---- 7. experiment files: no alias expansion, a bounded plan ---------------------------------
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+_LOAD_EXPERIMENT = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))  # the file expanded would need far more
+from pyfame.experiment import Experiment, ExperimentError
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    Experiment.from_yaml(sys.argv[1])
+    outcome = "loaded"
+except ExperimentError as exc:
+    outcome = "refused: " + str(exc)
+except BaseException as exc:
+    outcome = "failed: " + type(exc).__name__
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "added_mb": (after - before) / 1024}))
+"""
+
+
+def test_billion_laughs_is_refused_at_the_first_anchor(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "laughs.yaml"
+    path.write_text(BILLION_LAUGHS)
+    assert path.stat().st_size < 400
+    done = subprocess.run([sys.executable, "-c", _LOAD_EXPERIMENT, str(path)], capture_output=True, text=True,
+                          timeout=600)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["outcome"].startswith("refused: ") and "laughs.yaml line 1" in report["outcome"]
+    assert "anchor &a" in report["outcome"]
+    assert report["added_mb"] < 50
+
+
+@pytest.mark.parametrize("text, line, what", [
+    ("inputs: x\nconditions: &c [*c]\n", 2, "anchor &c"),  # a list that holds itself
+    ("inputs: x\noutput_dir: out\nbase: &base {type: blur}\n", 3, "anchor &base"),
+    ("inputs: x\noutput_dir: out\nconditions:\n  - name: a\n    layers: [*blur]\n", 5, "alias *blur"),
+    ("inputs: x\noutput_dir: out\nconditions:\n  - <<: *x\n", 4, "alias *x"),
+], ids=["recursive", "anchor", "alias", "merge-key"])
+def test_yaml_anchors_and_aliases_are_refused_with_their_line(tmp_path, text, line, what):
+    from pyfame.experiment import Experiment, ExperimentError
+
+    path = tmp_path / "exp.yaml"
+    path.write_text(text)
+    with pytest.raises(ExperimentError, match=rf"exp\.yaml line {line}: .*\({re.escape(what)}\)"):
+        Experiment.from_yaml(path)
+
+
+def _experiment_dir(tmp_path) -> Path:
+    from pyfame.samples import write_sample_image
+
+    (tmp_path / "in").mkdir()
+    for name in ("a.png", "b.png", "c.png"):
+        write_sample_image(tmp_path / "in" / name)
+    return tmp_path
+
+
+def test_a_huge_vary_product_is_refused_before_planning(tmp_path, monkeypatch):
+    from pyfame.experiment import Experiment, ExperimentError
+    from pyfame.experiment import experiment as experiment_module
+
+    def no_planning(*args, **kwargs):
+        raise AssertionError("a layer was built: planning started")
+
+    monkeypatch.setattr(experiment_module, "build_layer", no_planning)
+    folder = _experiment_dir(tmp_path)
+    values = ", ".join(str(v) for v in range(1, 41))
+    (folder / "exp.yaml").write_text(
+        "inputs: [in/*.png]\noutput_dir: out\nconditions:\n  - name: flush\n    vary:\n"
+        f"      magnitude: [{values}]\n      feather: [{values}]\n      onset: [{values}]\n      offset: [{values}]\n"
+        "    layers:\n      - {type: color_shift, shift_magnitude: '{magnitude}'}\n"
+    )  # 40^4 combinations x 3 inputs = 7.7 million jobs
+    with pytest.raises(ExperimentError, match=r"exp\.yaml line 5: conditions\[0\]\.vary: .*7,680,000 jobs.*10,000"):
+        Experiment.from_yaml(folder / "exp.yaml")
+
+
+def test_the_job_limit_is_a_setting(tmp_path):
+    from pyfame.experiment import Experiment, ExperimentError
+
+    folder = _experiment_dir(tmp_path)
+    body = ("inputs: [in/*.png]\noutput_dir: out\n{limits}conditions:\n  - name: flush\n    vary:\n"
+            "      color: [red, green]\n    layers:\n      - {{type: color_shift, shift_color: '{{color}}'}}\n")
+    path = folder / "exp.yaml"
+    path.write_text(body.format(limits=""))
+    assert len(Experiment.from_yaml(path).jobs()) == 6
+    path.write_text(body.format(limits="limits: {max_jobs: 5}\n"))
+    with pytest.raises(ExperimentError, match="6 jobs.*limit of 5"):
+        Experiment.from_yaml(path)
+    assert len(Experiment.from_yaml(path, max_jobs=6).jobs()) == 6
+    with pytest.raises(ExperimentError, match="limit of 3"):
+        Experiment.from_yaml(folder / "exp.yaml", max_jobs=3)
+    for bad in ("0", "many", "[1]"):
+        path.write_text(body.format(limits=f"limits: {{max_jobs: {bad}}}\n"))
+        with pytest.raises(ExperimentError, match=r"line 3: limits\.max_jobs"):
+            Experiment.from_yaml(path)
