@@ -724,3 +724,67 @@ def test_the_job_limit_is_a_setting(tmp_path):
         path.write_text(body.format(limits=f"limits: {{max_jobs: {bad}}}\n"))
         with pytest.raises(ExperimentError, match=r"line 3: limits\.max_jobs"):
             Experiment.from_yaml(path)
+
+
+# ---- 8. workers end when the main process is killed --------------------------------------------
+
+_SLEEPER = '''
+import os, time
+def work(folder):
+    with open(os.path.join(folder, f"{os.getpid()}.pid"), "w") as handle:
+        handle.write("started")
+    time.sleep(600)
+'''
+
+_POOL_OWNER = '''
+import sys
+import sleeper
+from pyfame.pipeline.process_pool import map_in_processes
+map_in_processes(sleeper.work, [sys.argv[1]] * 2, workers=2)
+'''
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (an exited orphan nobody has reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_workers_exit_when_the_main_process_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "sleeper.py").write_text(_SLEEPER)
+    pids_dir = tmp_path / "pids"
+    pids_dir.mkdir()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
+    owner = subprocess.Popen([sys.executable, "-c", _POOL_OWNER, str(pids_dir)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and owner.poll() is None:
+            time.sleep(0.1)
+            workers = [int(p.stem) for p in pids_dir.glob("*.pid")]
+        assert len(workers) == 2, "the workers did not start"
+        assert all(_running(pid) for pid in workers)
+        owner.send_signal(signal.SIGKILL)
+        owner.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [pid for pid in workers if _running(pid)] == []
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait(timeout=30)
+        for pid in workers:  # only the workers this test started
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
