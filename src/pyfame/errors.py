@@ -17,19 +17,13 @@ from __future__ import annotations
 class PyfameError(Exception):
     """Base class of every error PyFAME raises on purpose.
 
-    Parameters
-    ----------
-    *args
-        The message (and anything else the built-in base takes).
-    param : str, optional
-        The parameter the error is about (``"shift_magnitude"``, ``"max_pixels"``), stored
-        as :attr:`param` so callers (the CLI, experiment files) can point at it without
-        parsing the message; None when the error is not about one parameter.
+    ``param`` names the parameter the error is about, when there is one, so code can react
+    to it without parsing the message.
 
     Examples
     --------
-    >>> PyfameValueError("k must be > 0, got -1", param="k").param
-    'k'
+    >>> PyfameError("k_size must be odd", param="k_size").param
+    'k_size'
     """
 
     def __init__(self, *args: object, param: str | None = None) -> None:
