@@ -788,3 +788,30 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path):
         for pid in workers:  # only the workers this test started
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# ---- 9. outputs get the mode the umask gives ---------------------------------------------------
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)], ids=["022", "027"])
+def test_outputs_get_the_mode_of_the_umask(two_clips, tmp_path, umask, mode):
+    import os
+    import stat
+
+    from pyfame.samples import write_sample_image
+
+    clip, _ = two_clips
+    still = write_sample_image(tmp_path / "face.png")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    out.mkdir()
+    old = os.umask(umask)
+    try:
+        pf.apply_layers(still, out, [pf.Blur()], [pf.ColorMeansProbe()], landmark_cache=cache)
+        pf.apply_layers(clip, out, [], landmark_cache=False)
+    finally:
+        os.umask(old)
+    made = sorted(p for p in [*out.rglob("*"), *cache.rglob("*")] if p.is_file())
+    names = {p.name for p in made}
+    assert {"face.png", "face.png.pyfame.json", "a.mp4", "a.mp4.pyfame.json"} <= names
+    assert any(n.endswith(".csv") for n in names) and any(n.endswith(".npz") for n in names)
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in made} == {p.name: oct(mode) for p in made}

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ import numpy as np
 
 from pyfame.face.faces import N_BLENDSHAPES, N_LANDMARKS, Faces
 from pyfame.hashing import stable_json_hash
+from pyfame.io.atomic_write import atomic_output
 from pyfame.models import MODEL_SHA256
 
 log = logging.getLogger(__name__)
@@ -137,14 +137,8 @@ class LandmarkCache:
         if with_faces and all(f.matrices is not None for f in with_faces):
             arrays["matrices"] = _concat([f.matrices for f in faces_per_frame if f], (0, 4, 4))
         target = self._path(key)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".npz.tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **arrays)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_output(target) as tmp, open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
         return target
 
 
