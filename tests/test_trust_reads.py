@@ -815,3 +815,52 @@ def test_outputs_get_the_mode_of_the_umask(two_clips, tmp_path, umask, mode):
     assert {"face.png", "face.png.pyfame.json", "a.mp4", "a.mp4.pyfame.json"} <= names
     assert any(n.endswith(".csv") for n in names) and any(n.endswith(".npz") for n in names)
     assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in made} == {p.name: oct(mode) for p in made}
+
+
+# ---- 10. temporary files of killed processes are removed by the next run ---------------------
+
+
+def test_stale_temp_files_are_removed_by_the_next_run(two_clips, tmp_path):
+    import os
+    import subprocess
+    import time
+
+    from pyfame.io.atomic_write import host_label
+
+    clip, _ = two_clips
+    out = tmp_path / "out"
+    out.mkdir()
+    gone = subprocess.Popen(["sleep", "0"])
+    gone.wait()  # a process that has ended: its pid is no longer running
+    alive = subprocess.Popen(["sleep", "120"])
+    host = host_label()
+    day_ago = time.time() - 2 * 24 * 3600
+    files = {
+        "dead": out / f".a.pyfame-tmp-{host}-{gone.pid}-k3j9x_2a.mp4",
+        "live": out / f".b.pyfame-tmp-{host}-{alive.pid}-q8w7e6r5.mp4",
+        "other host, recent": out / f".c.pyfame-tmp-elsewhere_1-{gone.pid}-a1b2c3d4.mp4",
+        "other host, old": out / f".d.pyfame-tmp-elsewhere_1-{gone.pid}-e5f6g7h8.mp4",
+        "no owner, recent": out / ".e.pyfame-tmp-zz9y8x7w.mp4",
+        "no owner, old": out / ".f.pyfame-tmp-vv6u5t4s.mp4",
+    }
+    try:
+        for path in files.values():
+            path.write_bytes(b"partial")
+        for key in ("other host, old", "no owner, old"):
+            os.utime(files[key], (day_ago, day_ago))
+        (result,) = pf.apply_layers(clip, out, [], landmark_cache=False)
+        assert result.error is None and (out / "a.mp4").is_file()
+        still_there = {key for key, path in files.items() if path.exists()}
+        assert still_there == {"live", "other host, recent", "no owner, recent"}
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_temp_names_carry_host_and_pid(tmp_path):
+    import os
+
+    from pyfame.io.atomic_write import host_label, temp_path_beside
+
+    tmp = temp_path_beside(tmp_path / "clip.mp4")
+    assert tmp.name.startswith(f".clip.pyfame-tmp-{host_label()}-{os.getpid()}-") and tmp.suffix == ".mp4"
