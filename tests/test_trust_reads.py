@@ -487,6 +487,7 @@ def test_every_check_names_its_parameter():
 
     calls = [
         (v.check_float, ("x", "shift_magnitude")), (v.check_float, (float("nan"), "shift_magnitude")),
+        (v.check_float, (10**400, "shift_magnitude")),
         (v.check_float, (5.0, "shift_magnitude"), {"high": 1.0}), (v.check_int, (1.5, "k_size")),
         (v.check_int, (0, "k_size"), {"low": 1}), (v.check_bool, (1, "redraw")),
         (v.check_choice, ("purple", "shift_color", {"red": 1})), (v.check_choice, (True, "shift_color", {"red": 1})),

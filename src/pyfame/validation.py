@@ -97,9 +97,12 @@ def check_float(
         raise PyfameTypeError(
             f"{name} must be a number (int or float), got {_type_name(value)} ({value!r})", param=name
         )
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int too large for a float
+        result = math.inf
     if not math.isfinite(result):
-        raise PyfameValueError(f"{name} must be finite, got {value!r}", param=name)
+        raise PyfameValueError(f"{name} must be finite, got {value!r:.40}", param=name)
     if low is not None and (result < low or (not low_inclusive and result == low)):
         raise PyfameValueError(
             f"{name} must be {_bound_text(low, high, low_inclusive, high_inclusive)}, got {value!r}", param=name
