@@ -206,6 +206,15 @@ def test_pixel_limit_is_a_parameter(two_clips, tmp_path):
             open_source(still, max_pixels=bad)
 
 
+
+def test_a_video_whose_header_gives_no_size_is_checked_at_its_first_frame(two_clips, monkeypatch):
+    from pyfame.errors import ImageShapeError
+    from pyfame.io.video_source import VideoSource
+
+    monkeypatch.setattr(VideoSource, "_check_header_size", lambda self: None)  # as if the header were silent
+    with pytest.raises(ImageShapeError, match="a.mp4 is 96x72 pixels"):
+        VideoSource(two_clips[0], max_pixels=96 * 72 - 1)
+
 # ---- 3. a truncated input is an error, unless allowed -----------------------------------------
 
 

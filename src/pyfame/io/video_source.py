@@ -209,12 +209,13 @@ class VideoSource:
 
     def _first_frame(self) -> av.VideoFrame:
         try:
-            for frame in self._container.decode(self._stream):
-                check_pixel_count(self.path, frame.width, frame.height, self.max_pixels)
-                return frame
+            first = next(iter(self._container.decode(self._stream)), None)
         except (av.error.FFmpegError, ValueError) as exc:
             raise FileReadError(f"{self.path}: no video frame could be decoded ({exc})") from exc
-        raise FileReadError(f"{self.path}: no video frame could be decoded (truncated or empty stream)")
+        if first is None:
+            raise FileReadError(f"{self.path}: no video frame could be decoded (truncated or empty stream)")
+        check_pixel_count(self.path, first.width, first.height, self.max_pixels)  # when no header said
+        return first
 
     def __iter__(self) -> Iterator[Frame]:
         container = open_container(self.path, mode="r")
