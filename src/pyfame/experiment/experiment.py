@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import itertools
+import math
 import os
 import string
 from dataclasses import dataclass, field
@@ -18,12 +19,16 @@ from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 
 TOP_KEYS = {"inputs", "output_dir", "conditions", "operations", "probes", "seed", "naming", "tracking", "encoding",
-            "no_face",
-            "landmark_cache", "executor"}
+            "no_face", "landmark_cache", "executor", "limits"}
 CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
 ENCODING_KEYS = {"crf", "preset"}
 EXECUTOR_KEYS = {"type", "workers", "scheduler"}
+LIMIT_KEYS = {"max_jobs"}
+#: The most jobs (inputs x conditions, every ``vary`` combination counted) an experiment may
+#: plan. Above it the experiment is refused before any condition is built; raise it with the
+#: file's ``limits: {max_jobs: N}`` or the ``max_jobs`` argument.
+MAX_JOBS = 10_000
 DEFAULT_NAMING = "{condition}/{stem}{ext}"
 
 
@@ -98,8 +103,10 @@ class Experiment:
     >>> # exp = Experiment.from_yaml("experiment.yaml"); exp.run(workers=2)
     """
 
-    def __init__(self, data: Any, base_dir: Path, source: str = "<experiment>", where: Where | None = None) -> None:
+    def __init__(self, data: Any, base_dir: Path, source: str = "<experiment>", where: Where | None = None,
+                 max_jobs: int | None = None) -> None:
         self.source = source
+        self._max_jobs_argument = max_jobs
         self.base_dir = base_dir
         self._where = where or {}
         self.data = data
@@ -107,20 +114,22 @@ class Experiment:
 
     # ---- loading ---------------------------------------------------------------------------
     @classmethod
-    def from_yaml(cls, path: str | os.PathLike[str]) -> Experiment:
-        """Load and check an experiment file."""
+    def from_yaml(cls, path: str | os.PathLike[str], max_jobs: int | None = None) -> Experiment:
+        """Load and check an experiment file (``max_jobs`` overrides :data:`MAX_JOBS` and the
+        file's ``limits.max_jobs``)."""
         from pyfame.errors import PyfamePathError
 
         p = Path(path)
         if not p.is_file():
             raise PyfamePathError(f"experiment: {p} does not exist")
         data, where = load_with_lines(p.read_text(), str(p))
-        return cls(data, p.parent.resolve(), str(p), where)
+        return cls(data, p.parent.resolve(), str(p), where, max_jobs=max_jobs)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], base_dir: str | os.PathLike[str] = ".") -> Experiment:
+    def from_dict(cls, data: dict[str, Any], base_dir: str | os.PathLike[str] = ".",
+                  max_jobs: int | None = None) -> Experiment:
         """Check an experiment given as a dict (paths relative to ``base_dir``)."""
-        return cls(data, Path(base_dir).resolve())
+        return cls(data, Path(base_dir).resolve(), max_jobs=max_jobs)
 
     # ---- errors ----------------------------------------------------------------------------
     def _fail(self, path: tuple[Any, ...], message: str) -> ExperimentError:
@@ -171,12 +180,25 @@ class Experiment:
                                           f"unknown fields: {sorted(unknown)}")
         self.settings = self._settings(data)
         self.probes = [self._probe(p, ("probes", i)) for i, p in enumerate(data.get("probes") or [])]
+        self.max_jobs = self._limit(data)
         self.conditions = self._conditions(data["conditions"]) if data.get("conditions") else []
         self.operations = self._operations(data.get("operations") or [])
         if not self.conditions and not self.operations:
             raise self._fail(("conditions",), "give at least one condition (or an operation)")
         self.executor = self._mapping(data.get("executor", {}) or {}, ("executor",), EXECUTOR_KEYS)
         self._check_outputs()
+
+    def _limit(self, data: dict[str, Any]) -> int:
+        """The job limit: the ``max_jobs`` argument, else ``limits.max_jobs``, else :data:`MAX_JOBS`."""
+        from pyfame.validation import check_int
+
+        limits = self._mapping(data.get("limits", {}) or {}, ("limits",), LIMIT_KEYS)
+        if self._max_jobs_argument is not None:
+            return check_int(self._max_jobs_argument, "max_jobs", low=1)
+        try:
+            return check_int(limits.get("max_jobs", MAX_JOBS), "max_jobs", low=1)
+        except PyfameError as exc:
+            raise self._fail(("limits", "max_jobs"), str(exc)) from exc
 
     def _resolve_inputs(self, value: Any) -> list[Path]:
         items = [value] if isinstance(value, str) else value
@@ -297,6 +319,7 @@ class Experiment:
         if not isinstance(value, list) or not value:
             raise self._fail(("conditions",), "must be a non-empty list")
         out: list[tuple[str, list[dict[str, Any]], dict[str, Any], Any]] = []
+        planned = 0
         for i, cond in enumerate(value):
             path = ("conditions", i)
             cond = self._mapping(cond, path, CONDITION_KEYS)
@@ -318,6 +341,12 @@ class Experiment:
                 if not isinstance(factor, str) or not factor.isidentifier() or factor in MANIFEST_COLUMNS:
                     raise self._fail((*path, "vary", factor), "a factor needs a plain name (letters, digits, _) "
                                                               f"other than {', '.join(MANIFEST_COLUMNS)}")
+            planned += math.prod(len(v) for v in vary.values()) * len(self.inputs)  # before any product
+            if planned > self.max_jobs:
+                raise self._fail((*path, "vary") if vary else path,
+                                 f"the experiment would plan {planned:,} jobs or more (inputs x conditions x vary "
+                                 f"combinations), above the limit of {self.max_jobs:,}; raise limits.max_jobs "
+                                 "if that many are meant")
             combos = list(itertools.product(*vary.values())) if vary else [()]
             for combo in combos:
                 factors = dict(zip(factor_names, combo))

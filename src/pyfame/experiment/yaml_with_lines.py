@@ -15,12 +15,24 @@ def load_with_lines(text: str, source: str) -> tuple[Any, Where]:
     """Parsed YAML and a map from each key path (``("conditions", 0, "layers")``) to its
     1-based line.
 
+    Anchors and aliases (``&name`` / ``*name``, merge keys ``<<: *name`` too) are refused
+    before anything is built (:func:`refuse_aliases`): expanding them is how a few hundred
+    bytes ("billion laughs") become gigabytes, and how a file refers to itself.
+
+    Raises
+    ------
+    FileReadError
+        Not valid YAML.
+    ExperimentError
+        An anchor or alias; the message names the file and line.
+
     Examples
     --------
     >>> data, lines = load_with_lines("a:\\n  b: 1\\n", "x.yaml")
     >>> data, lines[("a", "b")]
     ({'a': {'b': 1}}, 2)
     """
+    refuse_aliases(text, source)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -29,6 +41,37 @@ def load_with_lines(text: str, source: str) -> tuple[Any, Where]:
     if node is None:
         return None, where
     return _convert(node, (), where), where
+
+
+def refuse_aliases(text: str, source: str) -> None:
+    """Raise ``ExperimentError`` at the first anchor or alias of a YAML text.
+
+    Only the parser's event stream is read (no node is composed, nothing is expanded), so
+    the time and memory are those of reading the text once.
+
+    Examples
+    --------
+    >>> refuse_aliases("a: &x [1]\\nb: *x\\n", "exp.yaml")
+    Traceback (most recent call last):
+    ...
+    pyfame.experiment.experiment.ExperimentError: exp.yaml line 1: YAML anchors and aliases are not allowed (anchor &x); write the values out
+    """
+    from pyfame.experiment.experiment import ExperimentError
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                what = f"alias *{event.anchor}"
+            elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                what = f"anchor &{event.anchor}"
+            else:
+                continue
+            raise ExperimentError(
+                f"{source} line {event.start_mark.line + 1}: YAML anchors and aliases are not allowed "
+                f"({what}); write the values out"
+            )
+    except yaml.YAMLError as exc:
+        raise FileReadError(f"{source}: not valid YAML ({exc})") from exc
 
 
 def _convert(node: yaml.Node, path: tuple[Any, ...], where: Where) -> Any:

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyfame.errors import PyfameTypeError, PyfameValueError
+from pyfame.errors import PyfameError, PyfameTypeError, PyfameValueError
+from pyfame.validation import is_bool, is_integer
 
 N_LANDMARKS = 478
 Path = list[tuple[int, int]]
@@ -39,10 +40,12 @@ def create_path(landmark_set: Sequence[int]) -> Path:
     """
     items = list(landmark_set)
     if len(items) < 3:
-        raise PyfameValueError(f"landmark_set needs at least 3 landmarks, got {len(items)}")
+        raise PyfameValueError(f"landmark_set needs at least 3 landmarks, got {len(items)}", param="landmark_set")
     for i in items:
-        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < N_LANDMARKS:
-            raise PyfameValueError(f"landmark_set: {i!r} is not a landmark index in 0..{N_LANDMARKS - 1}")
+        if not is_integer(i) or not 0 <= i < N_LANDMARKS:
+            raise PyfameValueError(f"landmark_set: {i!r} is not a landmark index in 0..{N_LANDMARKS - 1}",
+                                   param="landmark_set")
+    items = [int(i) for i in items]
     return [(items[k], items[(k + 1) % len(items)]) for k in range(len(items))]
 
 
@@ -218,7 +221,7 @@ def _from_pairs(value: Sequence[Any], parameter_name: str) -> Region:
     pairs = list(value)
     if all(isinstance(p, (tuple, list)) and len(p) == 2 for p in pairs):
         loop = [p[0] for p in pairs]
-    elif all(isinstance(p, int) and not isinstance(p, bool) for p in pairs):
+    elif all(is_integer(p) for p in pairs):
         loop = pairs
     else:
         raise PyfameTypeError(
@@ -226,8 +229,9 @@ def _from_pairs(value: Sequence[Any], parameter_name: str) -> Region:
             f"landmark indices, got {value!r:.80}"
         )
     for i in loop:
-        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < N_LANDMARKS:
+        if not is_integer(i) or not 0 <= i < N_LANDMARKS:
             raise PyfameValueError(f"{parameter_name}: {i!r} is not a landmark index in 0..{N_LANDMARKS - 1}")
+    loop = [int(i) for i in loop]
     if len(loop) < 3:
         raise PyfameValueError(f"{parameter_name}: a region needs at least 3 landmarks, got {len(loop)}")
     for region in REGION_NAMES.values():  # give predefined paths their names
@@ -239,9 +243,10 @@ def _from_pairs(value: Sequence[Any], parameter_name: str) -> Region:
 def _one_region(value: Any, parameter_name: str) -> Region:
     if isinstance(value, Region):
         return value
-    if isinstance(value, bool):
+    if is_bool(value):
         raise PyfameTypeError(f"{parameter_name}: expected a region, got bool")
-    if isinstance(value, int):
+    if is_integer(value):
+        value = int(value)
         if value not in MASK_REGIONS:
             raise PyfameValueError(
                 f"{parameter_name}: {value} is not a mask type (see display_mask_type_options())"
@@ -273,7 +278,7 @@ def _is_single_path(value: Any) -> bool:
     return (
         isinstance(value, (list, tuple))
         and len(value) > 0
-        and all(isinstance(p, tuple) and len(p) == 2 and all(isinstance(i, int) for i in p) for p in value)
+        and all(isinstance(p, tuple) and len(p) == 2 and all(is_integer(i) for i in p) for p in value)
     )
 
 
@@ -288,11 +293,19 @@ def resolve_regions(regions: Any, parameter_name: str = "landmark_regions") -> l
     >>> [r.name for r in resolve_regions(FACE_OVAL_MASK)]
     ['face_oval']
     """
+    try:
+        return _resolve_regions(regions, parameter_name)
+    except PyfameError as exc:
+        exc.param = parameter_name  # the parameter, also when the message names one item of it
+        raise
+
+
+def _resolve_regions(regions: Any, parameter_name: str) -> list[Region]:
     if regions is None:
         raise PyfameTypeError(f"{parameter_name}: expected a region or a list of regions, got None")
     if isinstance(regions, str) and "+" in regions:
         return [_one_region(part, f"{parameter_name}[{i}]") for i, part in enumerate(regions.split("+"))]
-    if isinstance(regions, (Region, int, str)) or _is_single_path(regions):
+    if isinstance(regions, (Region, int, str)) or is_integer(regions) or is_bool(regions) or _is_single_path(regions):
         return [_one_region(regions, parameter_name)]
     if not isinstance(regions, (list, tuple)):
         raise PyfameTypeError(f"{parameter_name}: expected a region or a list of regions, got {type(regions).__name__}")

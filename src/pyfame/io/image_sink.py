@@ -12,6 +12,20 @@ from pyfame.errors import FileWriteError, ImageShapeError
 from pyfame.io.atomic_write import atomic_output
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS
 
+#: Image formats that hold an alpha channel.
+ALPHA_EXTENSIONS = frozenset({".png", ".tif", ".tiff", ".webp"})
+
+
+def holds_alpha(path: str | os.PathLike[str]) -> bool:
+    """Whether an image written to ``path`` (by its extension) keeps an alpha channel.
+
+    Examples
+    --------
+    >>> holds_alpha("face.png"), holds_alpha("face.jpg")
+    (True, False)
+    """
+    return Path(path).suffix.lower() in ALPHA_EXTENSIONS
+
 
 def write_image(path: str | os.PathLike[str], pixels_rgb: np.ndarray, alpha: np.ndarray | None = None,
                 quality: int = 95, *, image_format: str | None = None, atomic: bool = True) -> Path:
@@ -32,7 +46,7 @@ def write_image(path: str | os.PathLike[str], pixels_rgb: np.ndarray, alpha: np.
     if pixels_rgb.dtype != np.uint8 or pixels_rgb.ndim != 3 or pixels_rgb.shape[2] != 3:
         raise ImageShapeError(f"{target}: pixels must be RGB uint8 (H, W, 3), got {pixels_rgb.dtype} {pixels_rgb.shape}")
     if alpha is not None:
-        if suffix in (".jpg", ".jpeg", ".bmp"):
+        if suffix not in ALPHA_EXTENSIONS:
             raise FileWriteError(f"{target}: {suffix} cannot hold transparency; use .png")
         bgr = cv2.cvtColor(pixels_rgb, cv2.COLOR_RGB2BGRA)
         bgr[:, :, 3] = alpha

@@ -10,6 +10,8 @@ import av
 
 from pyfame.errors import FileReadError, PyfameValueError
 from pyfame.io.frame import Frame
+from pyfame.io.media_open import open_container
+from pyfame.io.image_source import MAX_PIXELS
 from pyfame.io.video_source import VideoSource, upright
 
 log = logging.getLogger(__name__)
@@ -18,7 +20,7 @@ log = logging.getLogger(__name__)
 def frame_timestamps(path: str | os.PathLike[str]) -> list[int]:
     """Presentation timestamps (stream time base) of every video frame, in display order,
     read from the packets without decoding."""
-    with av.open(str(path)) as container:
+    with open_container(path) as container:
         stream = container.streams.video[0]
         pts = [p.pts for p in container.demux(stream) if p.pts is not None and p.size]
     return sorted(pts)
@@ -32,15 +34,28 @@ class PlannedVideoSource(VideoSource):
     memory stays at a few frames whatever the plan; a shuffled plan of short blocks on a
     file with long keyframe intervals decodes more frames than it uses.
 
+    ``max_pixels`` and ``allow_truncated`` are those of :class:`VideoSource`; a file with
+    fewer frames than its container's frame count is found truncated before any decoding.
+
     Examples
     --------
     >>> # with PlannedVideoSource("clip.mp4", [2, 1, 0]) as s: [f.index for f in s] == [0, 1, 2]
     """
 
-    def __init__(self, path: str | os.PathLike[str], plan: Sequence[int]) -> None:
-        super().__init__(path)
+    def __init__(self, path: str | os.PathLike[str], plan: Sequence[int], max_pixels: int = MAX_PIXELS,
+                 allow_truncated: bool = False) -> None:
+        super().__init__(path, max_pixels=max_pixels, allow_truncated=allow_truncated)
         self._pts = frame_timestamps(self.path)
         n = len(self._pts)
+        if self._index_frames and n < self._index_frames:  # checked up front: the packets are read
+            if not self.allow_truncated:
+                raise FileReadError(
+                    f"{self.path} is truncated: {n} of {self._index_frames} frames could be read "
+                    "(the file ends early); nothing was written (allow_truncated=True processes what is there)"
+                )
+            self.truncation = {"frames_expected": self._index_frames, "frames_read": n}
+            log.warning("%s is truncated: %d of %d frames read; going on (allow_truncated)",
+                        self.path, n, self._index_frames)
         plan = [int(i) for i in plan]
         if not plan:
             raise PyfameValueError(f"{path}: the frame plan is empty")
@@ -63,7 +78,7 @@ class PlannedVideoSource(VideoSource):
         yield start, prev
 
     def __iter__(self) -> Iterator[Frame]:
-        container = av.open(str(self.path))
+        container = open_container(self.path)
         try:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"

@@ -15,6 +15,7 @@ import numpy as np
 from pyfame.errors import FileWriteError, ImageShapeError, PyfameValueError
 from pyfame.io.atomic_write import temp_path_beside
 from pyfame.io.frame import Frame
+from pyfame.io.media_open import open_container
 from pyfame.io.yuv420 import rgb_to_i420
 from pyfame.validation import check_choice, check_int
 
@@ -130,7 +131,7 @@ class VideoSink:
 
     def _open(self, audio_from: str | os.PathLike[str] | None) -> None:
         try:
-            self._container = av.open(str(self._tmp), mode="w", format="mp4")
+            self._container = open_container(self._tmp, mode="w", format="mp4")
             stream = self._container.add_stream("libx264", rate=self.fps, options=x264_options(self.crf, self.preset))
             # a fixed thread count: x264's output depends on it, and the bytes must not depend
             # on the machine's cores or on how many files run in parallel
@@ -150,7 +151,7 @@ class VideoSink:
 
     def _open_audio(self, source: Path) -> None:
         try:
-            self._audio_in = av.open(str(source), mode="r")
+            self._audio_in = open_container(source, mode="r")
         except av.error.FFmpegError as exc:
             raise FileWriteError(f"{self.path}: cannot read the audio of {source} ({exc})") from exc
         if not self._audio_in.streams.audio:

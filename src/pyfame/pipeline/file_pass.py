@@ -23,7 +23,7 @@ from pyfame.face.landmark_cache import LandmarkCache
 from pyfame.hashing import file_sha256
 from pyfame.io import open_source
 from pyfame.io.frame import Frame
-from pyfame.io.image_sink import write_image
+from pyfame.io.image_sink import holds_alpha, write_image
 from pyfame.io.output_group import OutputGroup
 from pyfame.io.table_sink import write_table
 from pyfame.io.video_sink import VideoSink
@@ -130,6 +130,7 @@ class FileResult:
     input_sha256: str = ""
     tables_written: list[Path] = field(default_factory=list)
     skipped: bool = False
+    truncation: dict[str, int | None] | None = None
 
 
 def _ranges(indices: list[int]) -> list[list[int]]:
@@ -145,16 +146,17 @@ def _ranges(indices: list[int]) -> list[list[int]]:
 
 def _open(input_path: Path, work: Work, options: RunOptions) -> tuple[Any, dict[str, Any] | None]:
     """The source (reordered by the frame plan) and the plan's record."""
+    limits = {"max_pixels": options.max_pixels, "allow_truncated": options.allow_truncated}
     if work.frame_plan is None:
-        return open_source(input_path), None
+        return open_source(input_path, **limits), None
     from pyfame.io import VideoSource
     from pyfame.io.planned_video_source import PlannedVideoSource, frame_timestamps
 
-    with VideoSource(input_path) as probe:
+    with VideoSource(input_path, **limits) as probe:
         fps = float(probe.fps)
     n_frames = len(frame_timestamps(input_path))
     plan = work.frame_plan.plan(n_frames, fps, np.random.default_rng(options.resolved_seed()))
-    return PlannedVideoSource(input_path, plan), {**work.frame_plan.record(), "output_to_input_frame": plan}
+    return PlannedVideoSource(input_path, plan, **limits), {**work.frame_plan.record(), "output_to_input_frame": plan}
 
 
 def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions,
@@ -191,7 +193,8 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
 
                 tracker = replace(tracker, **needs)
         cache_key = LandmarkCache.key(result.input_sha256, tracker.as_dict()) if cache else None
-        cached = cache.load(cache_key) if cache and cache_key else None
+        cached = (cache.load(cache_key, input_sha256=result.input_sha256, frame_count=info.frame_count)
+                  if cache and cache_key else None)
         result.cache_hit = cached is not None
 
         stack = LayerStack(work.layers, work.probes, options.resolved_seed(), options.no_face)
@@ -231,7 +234,8 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
                     writer = None
                     sink.close()
                 elif targets.media is not None and still is not None:
-                    write_image(group.temp_for(targets.media), still, stack.alpha(),
+                    source_alpha = getattr(source, "alpha", None) if holds_alpha(targets.media) else None
+                    write_image(group.temp_for(targets.media), still, stack.alpha(source_alpha),
                                 image_format=targets.media.suffix, atomic=False)
             except BaseException:
                 if writer is not None:
@@ -247,12 +251,14 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
                     bar.close()
                 stage.close()
 
+            result.truncation = getattr(source, "truncation", None)
             result.frames_with_face = stack.policy.with_face
             result.frames_without_face = stack.policy.without_face
             result.frames_held = stack.policy.held
             if cache is not None and cache_key is not None and cached is None and stage.tracked:
                 try:
-                    cache.save(cache_key, stage.tracked)
+                    cache.save(cache_key, stage.tracked, input_sha256=result.input_sha256,
+                               source_frame_count=info.frame_count)
                 except OSError as exc:  # a cache that cannot be written never fails the run
                     log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
 
@@ -312,6 +318,7 @@ def provenance_record(result: FileResult, work: Work, options: RunOptions,
             "held_face_ranges": _ranges(result.frames_held),
         },
         "landmark_cache_hit": result.cache_hit,
+        **({"truncated": dict(result.truncation)} if result.truncation else {}),
     }
 
 

@@ -87,9 +87,10 @@ class LayerStack:
             self.rows[probe.table_name].extend(probe.finish())
         return {p.table_name: p.to_table(self.rows[p.table_name]) for p in self.probes}
 
-    def alpha(self) -> np.ndarray | None:
-        """The product of the layers' alpha channels, or None when every layer is opaque."""
-        alphas = [a for a in (layer.alpha() for layer in self.layers) if a is not None]
+    def alpha(self, source_alpha: np.ndarray | None = None) -> np.ndarray | None:
+        """The product of the input's alpha channel (a still's own transparency, kept through
+        every layer) and the layers' alpha channels, or None when all are opaque."""
+        alphas = [a for a in (source_alpha, *(layer.alpha() for layer in self.layers)) if a is not None]
         if not alphas:
             return None
         out = alphas[0].astype(np.float32)

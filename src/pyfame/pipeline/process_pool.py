@@ -9,8 +9,16 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 from pyfame.io.thread_budget import set_thread_budget
+from pyfame.pipeline.parent_watch import watch_parent
 
 T = TypeVar("T")
+
+
+def start_worker(threads: int, parent_pid: int) -> None:
+    """A worker's initializer: its share of the cores, and a watch that ends it when the
+    process that started the pool (``parent_pid``) is gone (:mod:`~pyfame.pipeline.parent_watch`)."""
+    set_thread_budget(threads)
+    watch_parent(parent_pid)
 
 
 def map_in_processes(func: Callable[[Any], T], items: Sequence[Any], workers: int,
@@ -22,7 +30,8 @@ def map_in_processes(func: Callable[[Any], T], items: Sequence[Any], workers: in
     must be picklable (a module-level function or a ``functools.partial`` of one).
     ``on_done`` is called once per finished item, in the order they finish (a progress
     bar's ``update``). If anything fails or the run is interrupted, items not yet started are
-    cancelled before the error is raised.
+    cancelled before the error is raised. If this process is killed outright (``kill -9``,
+    the OOM killer), the workers notice within a second and exit (:func:`start_worker`).
 
     Examples
     --------
@@ -31,7 +40,8 @@ def map_in_processes(func: Callable[[Any], T], items: Sequence[Any], workers: in
     n = max(1, min(workers, len(items)))
     share = max(1, (os.cpu_count() or 1) // n)
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=set_thread_budget, initargs=(share,))
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=start_worker,
+                               initargs=(share, os.getpid()))
     try:
         futures = {pool.submit(func, item): i for i, item in enumerate(items)}
         results: list[Any] = [None] * len(items)

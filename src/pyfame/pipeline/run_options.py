@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal
 
 from pyfame.errors import PyfameTypeError
 from pyfame.face.tracker_settings import TrackerSettings
+from pyfame.io.image_source import MAX_PIXELS, check_max_pixels
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET, X264_PRESETS
 from pyfame.pipeline.layer import Configurable
 from pyfame.pipeline.params import Boolean, Choice, Integer, Kind, Number, Optional, Param
@@ -33,8 +34,8 @@ NoFacePolicy = Literal["pass", "drop", "fail", "hold"]
 NO_FACE_POLICIES = {"pass": "pass", "drop": "drop", "fail": "fail", "hold": "hold"}
 #: With ``no_face="hold"``, the last face found stands in for at most this many seconds.
 HOLD_SECONDS = 0.5
-#: Largest image or video frame read, in pixels (100 megapixels: 300 MB as RGB).
-DEFAULT_MAX_PIXELS = 100_000_000
+#: Largest image or video frame read, in pixels (see :data:`pyfame.io.image_source.MAX_PIXELS`).
+DEFAULT_MAX_PIXELS = MAX_PIXELS
 
 
 @dataclass
@@ -61,9 +62,12 @@ class RunOptions:
     progress : bool
         Show progress bars (stderr).
     allow_truncated : bool
-        Accept a video whose container promises more frames than decode (recorded).
+        Process a video cut short (fewer frames than its container's index promises) with
+        a warning, recording ``frames_expected`` and ``frames_read`` in the sidecar, instead
+        of failing the file with ``FileReadError`` (the default).
     max_pixels : int
-        Largest image or frame read, in pixels; larger inputs are refused from the header.
+        The pixel limit of an input image or video frame, checked from the header before
+        decoding (:data:`pyfame.io.image_source.MAX_PIXELS` by default).
 
     Examples
     --------
@@ -79,7 +83,7 @@ class RunOptions:
     landmark_cache: bool | str | os.PathLike[str] = True
     progress: bool = False
     allow_truncated: bool = False
-    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_pixels: int = MAX_PIXELS
 
     def __post_init__(self) -> None:
         self.no_face = check_choice(self.no_face, "no_face", NO_FACE_POLICIES)
@@ -91,8 +95,8 @@ class RunOptions:
                 f"landmark_cache must be True, False or a folder path, got {self.landmark_cache!r}",
                 param="landmark_cache")
         check_bool(self.progress, "progress")
-        check_bool(self.allow_truncated, "allow_truncated")
-        self.max_pixels = check_int(self.max_pixels, "max_pixels", low=1)
+        self.allow_truncated = check_bool(self.allow_truncated, "allow_truncated")
+        self.max_pixels = check_max_pixels(self.max_pixels)
         self._seed = self.seed if self.seed is not None else secrets.randbelow(2**32)
 
     def resolved_seed(self) -> int:

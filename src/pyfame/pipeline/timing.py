@@ -17,7 +17,8 @@ import inspect
 from typing import Any
 
 from pyfame.errors import PyfameTypeError, PyfameValueError
-from pyfame.utils.timing_functions import TIMING_FUNCTIONS, TimingFunction
+from pyfame.utils.timing_functions import PARAMETER_BOUNDS, TIMING_FUNCTIONS, TimingFunction
+from pyfame.validation import check_float, is_real
 
 
 def resolve_timing_function(value: Any, name: str = "timing_func") -> TimingFunction:
@@ -36,6 +37,10 @@ def resolve_timing_function(value: Any, name: str = "timing_func") -> TimingFunc
 def check_timing_kwargs(func: TimingFunction, kwargs: dict[str, Any], name: str | None = None) -> None:
     """Refuse keyword arguments the timing function does not take (a typo must not vanish);
     the error's ``param`` is ``name`` or the keyword itself."""
+    if func in TIMING_FUNCTIONS.values():  # the built-in curves' own numbers: in range, finite
+        for key, value in kwargs.items():
+            if key in PARAMETER_BOUNDS and value is not None:
+                check_float(value, name or key, **PARAMETER_BOUNDS[key])
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
@@ -61,7 +66,7 @@ def call_timing_function(func: TimingFunction, t: float, onset: float, offset: f
     except (TypeError, ValueError):  # builtins without a signature
         passed = {}
     value = func(t, **passed)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0.0 <= float(value) <= 1.0):
+    if not is_real(value) or not (0.0 <= float(value) <= 1.0):
         raise PyfameValueError(
             f"timing_func {getattr(func, '__name__', func)!r} returned {value!r} at t={t:.3f}s; "
             "it must return a number in [0, 1]", param="timing_func"

@@ -27,6 +27,7 @@ import numpy as np
 from pyfame.errors import PyfameValueError
 from pyfame.io.frame import Frame
 from pyfame.io.image_sink import write_image
+from pyfame.io.media_open import open_container
 from pyfame.io.video_sink import VideoSink
 
 #: Centre of the astronaut's face in the 512x512 sample image (pixels).
@@ -161,7 +162,7 @@ def _write_tone(path: Path, seconds: float, rate: int = 48000) -> None:
     n = int(round(seconds * rate))
     t = np.arange(n) / rate
     wave = (0.3 * np.sin(2 * np.pi * 440 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))).astype(np.float32)
-    with av.open(str(path), "w", format="mp4") as container:
+    with open_container(path, "w", format="mp4") as container:
         stream = container.add_stream("aac", rate=rate)
         stream.layout = "mono"
         chunk = 1024

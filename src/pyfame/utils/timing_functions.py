@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
-from pyfame.errors import PyfameValueError
+from pyfame.validation import check_float
 
 TimingFunction = Callable[..., float]
 
@@ -49,12 +50,29 @@ def _window(onset: float, offset: float) -> float:
     return max(float(offset) - float(onset), 1e-9)
 
 
+#: The numeric parameters of the built-in timing functions and their bounds: checked when a
+#: layer is made (:func:`check_timing_kwargs`) and when the function runs. Python and NumPy
+#: numbers are accepted; bools, NaN and infinity are not.
+PARAMETER_BOUNDS: dict[str, dict[str, Any]] = {
+    "ramp_in": {"low": 0.0},
+    "ramp_out": {"low": 0.0},
+    "k": {"low": 0.0, "low_inclusive": False},
+    "mean": {},
+    "sigma": {"low": 0.0, "low_inclusive": False},
+}
+
+
+def _number(value: Any, name: str) -> float | None:
+    """A built-in timing function's parameter checked against its bounds (None stays None)."""
+    return None if value is None else check_float(value, name, **PARAMETER_BOUNDS[name])
+
+
 def _ramps(onset: float, offset: float, ramp_in: float | None, ramp_out: float | None) -> tuple[float, float]:
     w = _window(onset, offset)
-    rin = w / 4 if ramp_in is None else float(ramp_in)
-    rout = w / 4 if ramp_out is None else float(ramp_out)
-    if rin < 0 or rout < 0:
-        raise PyfameValueError(f"ramp_in and ramp_out must be >= 0, got {ramp_in!r}, {ramp_out!r}")
+    rin = _number(ramp_in, "ramp_in")
+    rout = _number(ramp_out, "ramp_out")
+    rin = w / 4 if rin is None else rin
+    rout = w / 4 if rout is None else rout
     if rin + rout > w + 1e-9:
         scale = w / (rin + rout)
         rin, rout = rin * scale, rout * scale
@@ -127,9 +145,8 @@ def sigmoid(
     >>> round(sigmoid(0.5, onset=0.0, offset=4.0), 6)
     0.5
     """
-    if isinstance(k, bool) or not isinstance(k, (int, float)) or k <= 0:
-        raise PyfameValueError(f"k must be a number > 0, got {k!r}")
-    return _envelope(t, onset, offset, ramp_in, ramp_out, lambda x: _logistic_ramp(x, k))
+    steepness = check_float(k, "k", **PARAMETER_BOUNDS["k"])
+    return _envelope(t, onset, offset, ramp_in, ramp_out, lambda x: _logistic_ramp(x, steepness))
 
 
 def gaussian(
@@ -146,10 +163,8 @@ def gaussian(
     >>> round(gaussian(1.0, mean=1.0, sigma=0.5), 3)
     1.0
     """
-    m = (onset + offset) / 2.0 if mean is None else float(mean)
-    s = _window(onset, offset) / 6.0 if sigma is None else float(sigma)
-    if s <= 0:
-        raise PyfameValueError(f"sigma must be > 0, got {sigma!r}")
+    m = (onset + offset) / 2.0 if mean is None else _number(mean, "mean")
+    s = _window(onset, offset) / 6.0 if sigma is None else _number(sigma, "sigma")
     return float(math.exp(-((t - m) ** 2) / (2.0 * s * s)))
 
 
