@@ -200,7 +200,7 @@ def _rebuild(record: dict[str, Any]) -> tuple[Any, Any]:
         raise SidecarError(f"the sidecar's tracker settings are not PyFAME's ({exc})") from exc
     options = RunOptions(tracker=tracker, no_face=record["no_face_policy"], seed=record["seed"],
                          crf=encoder.get("crf", DEFAULT_CRF), preset=encoder.get("preset", DEFAULT_PRESET),
-                         landmark_cache=False)
+                         landmark_cache=False, allow_truncated="truncated" in record)
     return work, options
 
 
