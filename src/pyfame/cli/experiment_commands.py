@@ -13,14 +13,21 @@ from pyfame.cli.main import main
 @main.command("run")
 @click.argument("experiment", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and list what would be made; make nothing.")
-@click.option("--executor", type=click.Choice(["serial", "processes", "dask"]), default=None,
-              help="Default: processes for more than one output.")
+@click.option("--executor", type=click.Choice(["serial", "processes", "dask", "slurm"]), default=None,
+              help="Default: processes for more than one output. slurm starts a dask-jobqueue cluster for the run "
+                   "and tears it down after it.")
 @click.option("--workers", type=int, default=None, help="Processes or Dask workers (default: CPU count).")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster).")
 @click.option("--overwrite", is_flag=True, help="Replace files in the output folder this experiment did not make.")
+@click.option("--jobs", "n_jobs", type=int, default=None, help="slurm: number of batch jobs (one Dask worker each).")
+@click.option("--cores", type=int, default=None, help="slurm: cores per job.")
+@click.option("--memory", default=None, help="slurm: memory per job, e.g. 16GB.")
+@click.option("--walltime", default=None, help="slurm: time limit per job, e.g. 01:00:00.")
+@click.option("--dashboard", is_flag=True, help="Dask: start the web dashboard (off by default).")
 @click.pass_context
 def run(ctx: click.Context, experiment: Path, dry_run: bool, executor: str | None, workers: int | None,
-        scheduler: str | None, overwrite: bool) -> None:
+        scheduler: str | None, overwrite: bool, n_jobs: int | None, cores: int | None, memory: str | None,
+        walltime: str | None, dashboard: bool) -> None:
     """Make a whole stimulus set from an EXPERIMENT file (YAML)."""
     from pyfame.experiment import Experiment
 
@@ -31,7 +38,11 @@ def run(ctx: click.Context, experiment: Path, dry_run: bool, executor: str | Non
             click.echo(f"{job.condition:32s} {Path(job.input).name:24s} → {job.output}")
         click.echo(f"{len(jobs)} outputs ({len(exp.inputs)} inputs × {len(exp.conditions)} conditions)")
         return
-    report = exp.run(executor, workers, scheduler, progress=ctx.obj["progress"], overwrite=overwrite)
+    cluster = {k: v for k, v in (("jobs", n_jobs), ("cores", cores), ("memory", memory), ("walltime", walltime))
+               if v is not None}
+    if dashboard:
+        cluster["dashboard"] = True
+    report = exp.run(executor, workers, scheduler, progress=ctx.obj["progress"], overwrite=overwrite, **cluster)
     for r in report.failed:
         click.echo(f"FAILED  {r['input']} [{r['condition']}]: {r['error']}", err=True)
     click.echo(report.summary())

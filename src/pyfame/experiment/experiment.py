@@ -23,7 +23,7 @@ TOP_KEYS = {"inputs", "output_dir", "conditions", "operations", "probes", "seed"
 CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
 ENCODING_KEYS = {"crf", "preset"}
-EXECUTOR_KEYS = {"type", "workers", "scheduler"}
+EXECUTOR_KEYS = {"type", "workers", "scheduler", "jobs", "cores", "memory", "walltime", "dashboard"}
 LIMIT_KEYS = {"max_jobs"}
 #: The most jobs (inputs x conditions, every ``vary`` combination counted) an experiment may
 #: plan. Above it the experiment is refused before any condition is built; raise it with the
@@ -380,7 +380,7 @@ class Experiment:
         return jobs
 
     def run(self, executor: Any = None, workers: int | None = None, scheduler: Any = None,
-            progress: bool = False, overwrite: bool = False) -> Any:
+            progress: bool = False, overwrite: bool = False, **cluster: Any) -> Any:
         """Make every output (skipping those already made with the same inputs and settings);
         write ``manifest.csv`` and ``contact_sheet.png`` in the output folder. Returns the
         :class:`~pyfame.experiment.report.RunReport`.
@@ -388,7 +388,9 @@ class Experiment:
         ``executor``: ``"serial"``, ``"processes"`` (the default for more than one output),
         ``"dask"``, an executor object or a ``dask.distributed.Client``; ``scheduler`` a Dask
         scheduler address or Client. ``overwrite`` replaces files in the way that this
-        experiment did not make.
+        experiment did not make. ``cluster``: for ``executor="slurm"``, ``jobs``, ``cores``,
+        ``memory`` and ``walltime`` (and other ``SLURMCluster`` options); ``dashboard=True``
+        starts Dask's dashboard.
         """
         from pyfame.experiment.job_runner import run_job
         from pyfame.experiment.report import RunReport, write_contact_sheet, write_manifest
@@ -399,8 +401,10 @@ class Experiment:
         kind = executor or self.executor.get("type") or ("processes" if len(jobs) > 1 else "serial")
         n = workers or self.executor.get("workers")
         address = scheduler or self.executor.get("scheduler")
-        records = run_batch(run_job, jobs, kind, n, progress=progress, desc="outputs", scheduler=address) \
-            if jobs else []
+        cluster = {**{k: self.executor[k] for k in ("jobs", "cores", "memory", "walltime", "dashboard")
+                      if k in self.executor}, **cluster}
+        records = run_batch(run_job, jobs, kind, n, progress=progress, desc="outputs", scheduler=address,
+                            **cluster) if jobs else []
         records += self._run_operations(overwrite)
         report = RunReport(records)
         write_manifest(report, self.output_dir / "manifest.csv")

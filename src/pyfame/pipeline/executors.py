@@ -21,7 +21,7 @@ from pyfame.errors import PyfameTypeError, PyfameValueError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-EXECUTORS = ("serial", "processes", "dask")
+EXECUTORS = ("serial", "processes", "dask", "slurm")
 
 
 @runtime_checkable
@@ -111,6 +111,58 @@ class DaskExecutor:
                     cluster.close()
 
 
+class SlurmExecutor:
+    """A Dask cluster of SLURM jobs (dask-jobqueue), started for the run and torn down after it.
+
+    ``jobs`` batch jobs of ``cores`` cores and ``memory`` each, for at most ``walltime``; each
+    runs one Dask worker process. Extra keyword arguments go to ``SLURMCluster`` (``queue``,
+    ``account``, ``job_extra_directives``, ...). ``cluster_class`` replaces ``SLURMCluster``
+    (the tests run a ``LocalCluster`` stand-in).
+
+    Examples
+    --------
+    >>> SlurmExecutor(jobs=20, cores=4, memory="16GB", walltime="01:00:00").jobs
+    20
+    """
+
+    def __init__(self, jobs: int = 1, cores: int = 1, memory: str = "4GB", walltime: str = "01:00:00",
+                 cluster_class: Any = None, retries: int = 2, quiet: bool = True, dashboard: bool = False,
+                 **cluster_options: Any) -> None:
+        self.jobs = jobs
+        self.cores = cores
+        self.memory = memory
+        self.walltime = walltime
+        self.cluster_class = cluster_class
+        self.retries = retries
+        self.quiet = quiet
+        self.dashboard = dashboard
+        self.cluster_options = cluster_options
+
+    def map(self, func: Callable[[Any], T], items: Sequence[Any], on_done: Callable[[], Any] | None = None) -> list[T]:
+        cluster_class = self.cluster_class
+        if cluster_class is None:
+            try:
+                from dask_jobqueue import SLURMCluster as cluster_class
+            except ImportError as exc:
+                raise PyfameValueError("executor='slurm' needs dask-jobqueue: pip install 'pyfame[slurm]'",
+                                       param="executor") from exc
+        from dask.distributed import Client
+
+        with quiet_dask(self.quiet):
+            cluster = cluster_class(cores=self.cores, processes=1, memory=self.memory, walltime=self.walltime,
+                                    scheduler_options={"dashboard_address": ":8787" if self.dashboard else None},
+                                    **self.cluster_options)
+            try:
+                cluster.scale(jobs=self.jobs)
+                client = Client(cluster)
+                try:
+                    return DaskExecutor(client, retries=self.retries, quiet=self.quiet).map(func, items, on_done)
+                finally:
+                    client.close()
+            finally:
+                cluster.close()
+
+
 class quiet_dask:
     """Keep ``distributed``'s INFO lines (and its shutdown noise) off the terminal."""
 
@@ -133,7 +185,7 @@ class quiet_dask:
 
 
 def make_executor(executor: Any = None, workers: int | None = None, n_items: int = 1,
-                  scheduler: Any = None) -> Executor:
+                  scheduler: Any = None, **cluster: Any) -> Executor:
     """The executor a batch runs on.
 
     ``executor`` is ``"serial"``, ``"processes"``, ``"dask"``, an object with a ``map``
@@ -152,7 +204,9 @@ def make_executor(executor: Any = None, workers: int | None = None, n_items: int
         if kind == "processes":
             return ProcessExecutor(workers)
         if kind == "dask":
-            return DaskExecutor(scheduler, workers)
+            return DaskExecutor(scheduler, workers, dashboard=bool(cluster.get("dashboard")))
+        if kind == "slurm":
+            return SlurmExecutor(**{k: v for k, v in cluster.items() if v is not None})
         raise PyfameValueError(f"executor must be one of {EXECUTORS}, an Executor or a Dask Client, got {executor!r}",
                                param="executor")
     if type(executor).__name__ == "Client" and type(executor).__module__.startswith("distributed"):
@@ -164,9 +218,10 @@ def make_executor(executor: Any = None, workers: int | None = None, n_items: int
 
 
 def run_batch(func: Callable[[Any], T], items: Sequence[Any], executor: Any = None, workers: int | None = None,
-              progress: bool = False, desc: str = "files", scheduler: Any = None) -> list[T]:
-    """``func`` over ``items`` on the chosen executor, with a progress bar over the batch."""
-    chosen = make_executor(executor, workers, len(items), scheduler)
+              progress: bool = False, desc: str = "files", scheduler: Any = None, **cluster: Any) -> list[T]:
+    """``func`` over ``items`` on the chosen executor, with a progress bar over the batch
+    (``cluster``: SLURM job settings, or ``dashboard=True`` for Dask)."""
+    chosen = make_executor(executor, workers, len(items), scheduler, **cluster)
     bar = None
     if progress and len(items) > 1:
         from tqdm.auto import tqdm
@@ -179,5 +234,5 @@ def run_batch(func: Callable[[Any], T], items: Sequence[Any], executor: Any = No
             bar.close()
 
 
-__all__ = ["DaskExecutor", "EXECUTORS", "Executor", "ProcessExecutor", "SerialExecutor", "make_executor",
-           "run_batch"]
+__all__ = ["DaskExecutor", "EXECUTORS", "Executor", "ProcessExecutor", "SerialExecutor", "SlurmExecutor",
+           "make_executor", "run_batch"]
