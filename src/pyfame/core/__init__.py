@@ -17,6 +17,7 @@ False
 from pyfame.core import analysis, coloring, occlusion, point_light_display, scrambling, temporal_transforms
 from pyfame.errors import *
 from pyfame.errors import __all__ as _errors_all
+from pyfame.notebook import show
 from pyfame.pipeline.apply_layers import apply_layers, measure
 from pyfame.pipeline.file_pass import FileResult
 from pyfame.pipeline.in_memory import apply_layers_to_frames
@@ -34,7 +35,7 @@ __all__ = [  # noqa: PLE0604, PLE0605 - computed from the families' declarations
     "analysis", "coloring", "occlusion", "point_light_display", "scrambling", "temporal_transforms",
     *(name for family in _FAMILIES for name in family.__all__),
     "apply_layers", "measure", "apply_layers_to_frames", "FileResult", "Layer", "Probe", "FramePlan",
-    "SourceInfo", "RunOptions", "OutputExistsError",
+    "SourceInfo", "RunOptions", "OutputExistsError", "show",
     *_errors_all, *_utils_all,
 ]
 del _family
