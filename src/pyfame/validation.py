@@ -105,16 +105,25 @@ def check_float(
         raise PyfameValueError(f"{name} must be finite, got {value!r:.40}", param=name)
     if low is not None and (result < low or (not low_inclusive and result == low)):
         raise PyfameValueError(
-            f"{name} must be {_bound_text(low, high, low_inclusive, high_inclusive)}, got {value!r}", param=name
+            f"{name} must be {bound_text(low, high, low_inclusive, high_inclusive)}, got {value!r}", param=name
         )
     if high is not None and (result > high or (not high_inclusive and result == high)):
         raise PyfameValueError(
-            f"{name} must be {_bound_text(low, high, low_inclusive, high_inclusive)}, got {value!r}", param=name
+            f"{name} must be {bound_text(low, high, low_inclusive, high_inclusive)}, got {value!r}", param=name
         )
     return result
 
 
-def _bound_text(low: float | None, high: float | None, li: bool, hi: bool) -> str:
+def bound_text(low: float | None, high: float | None, li: bool = True, hi: bool = True) -> str:
+    """``in [0, 1]``, ``>= 0``, ``< 5``: the bounds in words (``li``/``hi``: inclusive).
+
+    Examples
+    --------
+    >>> bound_text(0.0, 1.0, True, False)
+    'in [0.0, 1.0)'
+    """
+    if low is None and high is None:
+        return "any"
     if low is not None and high is not None:
         return f"in {'[' if li else '('}{low}, {high}{']' if hi else ')'}"
     if low is not None:
@@ -130,7 +139,7 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
     result = int(value)
     if (low is not None and result < low) or (high is not None and result > high):
         raise PyfameValueError(
-            f"{name} must be {_bound_text(low, high, True, True)}, got {value!r}", param=name
+            f"{name} must be {bound_text(low, high, True, True)}, got {value!r}", param=name
         )
     return result
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from pyfame.errors import PyfameError, PyfameTypeError, PyfameValueError
+from pyfame.validation import bound_text, check_bool, check_float, check_int
 
 
 class _Required:
@@ -51,13 +51,7 @@ def _plain_number(value: Any) -> Any:
 
 
 def _bounds_text(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
-    if low is not None and high is not None:
-        return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-    if low is not None:
-        return f"{'>' if low_open else '>='} {low}"
-    if high is not None:
-        return f"{'<' if high_open else '<='} {high}"
-    return "any"
+    return bound_text(low, high, not low_open, not high_open)
 
 
 class Kind:
@@ -103,17 +97,8 @@ class Number(Kind):
     annotation = float
 
     def check(self, value: Any, name: str) -> float:
-        value = _plain_number(value)
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise PyfameTypeError(f"{name} must be a number (int or float), got {type(value).__name__} ({value!r})",
-                                  param=name)
-        result = float(value)
-        if not math.isfinite(result):
-            raise PyfameValueError(f"{name} must be finite, got {value!r}", param=name)
-        if ((self.low is not None and (result < self.low or (self.low_open and result == self.low)))
-                or (self.high is not None and (result > self.high or (self.high_open and result == self.high)))):
-            raise PyfameValueError(f"{name} must be {self.bounds()}, got {value!r}", param=name)
-        return result
+        return check_float(value, name, low=self.low, high=self.high, low_inclusive=not self.low_open,
+                           high_inclusive=not self.high_open)
 
     def bounds(self) -> str:
         """``[0.0, 1.0]``-style text."""
@@ -147,14 +132,7 @@ class Integer(Kind):
     annotation = int
 
     def check(self, value: Any, name: str) -> int:
-        value = _plain_number(value)
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise PyfameTypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})", param=name)
-        result = int(value)
-        if (self.low is not None and result < self.low) or (self.high is not None and result > self.high):
-            raise PyfameValueError(f"{name} must be {_bounds_text(self.low, self.high, False, False)}, got {value!r}",
-                                   param=name)
-        return result
+        return check_int(value, name, low=self.low, high=self.high)
 
     def parse(self, text: str, name: str) -> Any:
         try:
@@ -183,11 +161,7 @@ class Boolean(Kind):
     flag = True
 
     def check(self, value: Any, name: str) -> bool:
-        if isinstance(value, np.bool_):
-            return bool(value)
-        if not isinstance(value, bool):
-            raise PyfameTypeError(f"{name} must be True or False, got {type(value).__name__} ({value!r})", param=name)
-        return value
+        return check_bool(value, name)
 
     def parse(self, text: str, name: str) -> Any:
         low = text.strip().lower()
