@@ -565,14 +565,17 @@ def test_operations_in_an_experiment_file(face_dir, face_file, tmp_path):
     spec = {"inputs": [str(face_dir / "*.png")], "output_dir": "stimuli", "seed": 3,
             "conditions": [{"name": "blurred", "layers": [{"type": "filter_spatial_frequency", "high_cpf": 6}]}],
             "operations": [{"type": "match_face_statistics", "name": "matched", "method": "histogram"},
+                           {"type": "match_face_statistics", "name": "to_reference", "target": "ref.png"},
                            {"type": "hybrid_faces", "low_face": str(face_file), "high_face": str(face_dir / "face1.png"),
                             "cutoff_cpf": 10},
                            {"type": "generate_rc_stimuli", "base_face": str(face_file), "n_trials": 4}]}
+    (tmp_path / "ref.png").write_bytes((face_dir / "face0.png").read_bytes())  # relative to the file, as inputs
     (tmp_path / "exp.yaml").write_text(yaml.safe_dump(spec))
     report = Experiment.from_yaml(tmp_path / "exp.yaml").run(executor="serial")
     assert report.count("failed") == 0, report
     out = tmp_path / "stimuli"
     assert (out / "matched" / "face4.png").is_file() and (out / "Hybrids" / "face_face1_hybrid.png").is_file()
+    assert read_sidecar(out / "to_reference" / "face4.png")["inputs"][-1]["path"] == str((tmp_path / "ref.png").resolve())
     assert len(list((out / "RC_Stimuli").glob("*_ori.png"))) == 4
     assert len(list(out.rglob("blurred*/*.png"))) + len(list((out / "blurred").glob("*.png"))) >= 4
 
