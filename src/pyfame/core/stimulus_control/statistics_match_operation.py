@@ -36,7 +36,13 @@ from pyfame.stimulus_control.clip_matching import (
     refine_clip_transforms,
 )
 from pyfame.stimulus_control.luminance import split_luminance
-from pyfame.stimulus_control.statistics_matching import METHODS, TARGET_KEYS, match_statistics, set_statistics
+from pyfame.stimulus_control.statistics_matching import (
+    HISTOGRAM_SUPPORT,
+    METHODS,
+    TARGET_KEYS,
+    match_statistics,
+    set_statistics,
+)
 from pyfame.stimulus_control.statistics_table import before_after_table, plot_statistics
 
 WILLENBOCKEL_2010 = ("Willenbockel, V., Sadr, J., Fiset, D., Horne, G. O., Gosselin, F., & Tanaka, J. W. (2010). "
@@ -296,7 +302,8 @@ class FaceStatisticsMatch(Operation):
             else:
                 reference = read_tracked(path, context, "target")
         sets = items + ([reference] if reference is not None else [])
-        masks = [item.masks(self.regions, self.feather_px, "input_dir") for item in sets]
+        least = HISTOGRAM_SUPPORT if "histogram" in steps else 0.0
+        masks = [item.masks(self.regions, self.feather_px, least) for item in sets]
         shown = [self._with_background(item, item_masks) for item, item_masks in zip(sets, masks)]
         grey = [is_grey(frames) for frames in shown]
         boxes = self._boxes(sets, masks, ["input_dir"] * len(items) + ["target"] * (reference is not None))
