@@ -160,3 +160,13 @@ def test_an_input_of_an_operation_is_named_in_errors(tmp_path):
     with pytest.raises(PyfameError) as caught:
         OffsetByReference(reference="x.png").expand_input("low_face", tmp_path / "empty")
     assert caught.value.param == "low_face" and "low_face" in str(caught.value)
+
+
+def test_operations_read_with_the_runs_pixel_limit(tmp_path, stills):
+    from pyfame.errors import ImageShapeError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ImageShapeError):
+        run_operation(MeanOfSet(), {"input_dir": stills}, out, RunSettings(seed=1, max_pixels=1000))
+    assert not (out / "Mean").exists()

@@ -59,16 +59,20 @@ class OperationContext:
         return np.random.default_rng(self.seed)
 
     def read_image(self, path: Path) -> np.ndarray:
-        """A still as RGB uint8."""
+        """A still as RGB uint8 (refused from its header above the run's ``max_pixels``)."""
         from pyfame.io import read_image
+        from pyfame.io.image_source import MAX_PIXELS
 
-        return read_image(path)
+        return read_image(path, getattr(self.settings, "max_pixels", MAX_PIXELS))
 
     def read_frames(self, path: Path) -> tuple[list[np.ndarray], float | None]:
-        """Every frame of an image or video (RGB uint8) and the frame rate (None for a still)."""
+        """Every frame of an image or video (RGB uint8) and the frame rate (None for a still),
+        with the run's ``max_pixels`` and ``allow_truncated``."""
         from pyfame.io import open_source
+        from pyfame.io.image_source import MAX_PIXELS
 
-        with open_source(path) as source:
+        with open_source(path, getattr(self.settings, "max_pixels", MAX_PIXELS),
+                         getattr(self.settings, "allow_truncated", False)) as source:
             return [f.pixels for f in source], (float(source.fps) if source.fps else None)
 
     def faces(self, pixels: np.ndarray, path: Path | None = None) -> Any:
