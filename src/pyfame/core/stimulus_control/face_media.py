@@ -62,7 +62,12 @@ class TrackedMedia:
 
 
 def read_tracked(path: Path, context: Any, name: str) -> TrackedMedia:
-    """Every frame of ``path`` with its faces (see the module); errors name ``name``."""
+    """Every frame of ``path`` with its faces (see the module); errors name ``name``.
+
+    ``context`` is the running operation's :class:`~pyfame.pipeline.operation.OperationContext`
+    (its readers and tracker settings); ``tests/test_stimulus_control.py`` runs it on stills and
+    videos through the operations.
+    """
     frames, fps = context.read_frames(path)
     if media_kind(path) == "image":
         try:
@@ -118,24 +123,49 @@ def grown_box(box: Box, margin: int, shape: tuple[int, ...]) -> Box:
 
 
 def box_centre(box: Box) -> tuple[float, float]:
-    """The centre of a box ``(x0, y0, x1, y1)``."""
+    """The centre of a box ``(x0, y0, x1, y1)``.
+
+    Examples
+    --------
+    >>> box_centre((10, 20, 31, 40))
+    (20.5, 30.0)
+    """
     return ((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)
 
 
 def crop(frame: np.ndarray, box: Box) -> np.ndarray:
-    """``frame``'s pixels in ``box``, contiguous (a copy)."""
+    """``frame``'s pixels in ``box``, contiguous (a copy).
+
+    Examples
+    --------
+    >>> crop(np.arange(16).reshape(4, 4), (1, 2, 3, 4)).tolist()
+    [[9, 10], [13, 14]]
+    """
     x0, y0, x1, y1 = box
     return np.ascontiguousarray(frame[y0:y1, x0:x1])
 
 
 def is_grey(frames: list[np.ndarray]) -> bool:
     """Whether every pixel of every frame has R = G = B (a grey input is processed as grey, so
-    its levels are exact and its output stays grey)."""
+    its levels are exact and its output stays grey).
+
+    Examples
+    --------
+    >>> grey = np.full((2, 2, 3), 7, np.uint8)
+    >>> is_grey([grey]), is_grey([grey, grey + np.array([0, 0, 1], np.uint8)])
+    (True, False)
+    """
     return all(bool((f[..., 0] == f[..., 1]).all() and (f[..., 1] == f[..., 2]).all()) for f in frames)
 
 
 def png_bytes(image: np.ndarray) -> bytes:
-    """A uint8 grey ``(H, W)`` or RGB ``(H, W, 3)`` image as PNG bytes (grey stays one channel)."""
+    """A uint8 grey ``(H, W)`` or RGB ``(H, W, 3)`` image as PNG bytes (grey stays one channel).
+
+    Examples
+    --------
+    >>> png_bytes(np.zeros((2, 2), np.uint8))[:4]
+    b'\\x89PNG'
+    """
     import cv2
 
     pixels = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
@@ -147,7 +177,14 @@ def png_bytes(image: np.ndarray) -> bytes:
 
 def figure_png(figure: Any) -> bytes:
     """A matplotlib figure as PNG bytes (100 dpi, no software or date metadata, so the same
-    figure gives the same bytes)."""
+    figure gives the same bytes).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> figure_png(Figure(figsize=(1, 1))) == figure_png(Figure(figsize=(1, 1)))
+    True
+    """
     import io
 
     buffer = io.BytesIO()
