@@ -89,9 +89,25 @@ def pld_and_scrambling() -> Path:
     ])
 
 
-GALLERIES = {"coloring": coloring, "occlusion": occlusion, "pld_scrambling": pld_and_scrambling}
+def spatial_frequency() -> Path:
+    sf = pf.SpatialFrequencyFilter
+    return sheet("spatial_frequency", [
+        ("low-pass 4 cpf", [sf(high_cpf=4)]),
+        ("low-pass 8 cpf, grey", [sf(high_cpf=8, grayscale=True)]),
+        ("low-pass 8 cpf, Butterworth", [sf(high_cpf=8, filter_type="butterworth", grayscale=True)]),
+        ("high-pass 8 cpf, grey", [sf(low_cpf=8, high_cpf=None, grayscale=True)]),
+        ("high-pass 8 cpf, RMS kept", [sf(low_cpf=8, high_cpf=None, equate_rms=True, grayscale=True)]),
+        ("band 4-16 cpf, RMS kept", [sf(low_cpf=4, high_cpf=16, equate_rms=True, grayscale=True)]),
+        ("low-pass 6 cpf, whole frame", [sf(high_cpf=6, regions=None, grayscale=True)]),
+    ])
+
+
+GALLERIES = {"coloring": coloring, "occlusion": occlusion, "pld_scrambling": pld_and_scrambling,
+             "spatial_frequency": spatial_frequency}
 
 
 if __name__ == "__main__":
-    for make in GALLERIES.values():
-        print(make())
+    import sys
+
+    for name in sys.argv[1:] or GALLERIES:  # python docs/scripts/render_gallery.py [name ...]
+        print(GALLERIES[name]())

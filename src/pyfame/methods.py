@@ -84,7 +84,7 @@ def _sidecars(path: Path) -> list[tuple[Path, dict[str, Any]]]:
 
 
 def _operation_sentences(record: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
-    """One sentence per layer, probe and frame plan of a record, with its references."""
+    """One sentence per layer, probe, frame plan and operation of a record, with its references."""
     from pyfame.pipeline.registry import lookup
 
     request = record.get("request") or {}
@@ -93,6 +93,8 @@ def _operation_sentences(record: dict[str, Any]) -> list[tuple[str, tuple[str, .
     specs += [("probe", s) for s in request.get("probes", [])]
     if request.get("frame_plan"):
         specs.append(("frame_plan", request["frame_plan"]))
+    if isinstance(request.get("operation"), dict):
+        specs.append(("operation", request["operation"]))
     out = []
     for family, spec in specs:
         try:
@@ -110,10 +112,12 @@ def _operation_sentences(record: dict[str, Any]) -> list[tuple[str, tuple[str, .
             if value is None and p.default is None:
                 continue
             label = p.help.rstrip(".") or p.name.replace("_", " ")
-            parts.append(f"{label[0].lower() + label[1:]}: {describe_value(value, p.unit)}")
-        role = {"layer": "manipulation", "probe": "measurement", "frame_plan": "temporal transform"}[family]
-        out.append((f"The {role} `{cls.name}` ({summary.lower()[0] + summary[1:]}) was applied with "
-                    + "; ".join(parts) + ".", tuple(cls.references)))
+            shown = "as recorded in the sidecar" if len(json.dumps(value)) > 200 else describe_value(value, p.unit)
+            parts.append(f"{label[0].lower() + label[1:]}: {shown}")
+        role = {"layer": "manipulation", "probe": "measurement", "frame_plan": "temporal transform",
+                "operation": "operation over the set of inputs"}[family]
+        out.append((f"The {role} `{cls.name}` ({summary.lower()[0] + summary[1:]}) was applied"
+                    + (" with " + "; ".join(parts) if parts else "") + ".", tuple(cls.references)))
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import platform
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,12 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def environment() -> dict[str, Any]:
-    """Versions of PyFAME, its main dependencies and the model."""
+@lru_cache(maxsize=1)
+def _environment() -> str:
     import cv2
     import numpy
 
-    return {
+    return json.dumps({
         "pyfame": _version("pyfame"),
         "model": {"name": MODEL_NAME, "sha256": MODEL_SHA256},
         "packages": {
@@ -46,7 +47,13 @@ def environment() -> dict[str, Any]:
             "numpy": numpy.__version__,
             "pandas": _version("pandas"),
         },
-    }
+    })
+
+
+def environment() -> dict[str, Any]:
+    """Versions of PyFAME, its main dependencies and the model (read once per process: an
+    operation writing a thousand stimuli writes a thousand sidecars)."""
+    return json.loads(_environment())
 
 
 def sidecar_path(output: Path) -> Path:

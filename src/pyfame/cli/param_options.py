@@ -57,10 +57,10 @@ def make_option(param: Param, dest: str | None = None) -> Callable[[Any], Any]:
     click_type: Any = str
     if isinstance(kind, Choice) and not isinstance(param.kind, Optional):
         click_type = click.Choice(kind.names, case_sensitive=False)
-    elif isinstance(kind, Number):
+    elif isinstance(kind, Number) and not isinstance(param.kind, Optional):
         click_type = float
-    elif isinstance(kind, Integer):
-        click_type = int
+    elif isinstance(kind, Integer) and not isinstance(param.kind, Optional):
+        click_type = int  # an optional number stays text here, so 'none' reaches the kind's parse
 
     def convert(ctx: click.Context, option: click.Parameter, value: Any) -> Any:
         if value is None or value == ():
@@ -95,8 +95,9 @@ _Unset: Any = _UnsetType()
 
 
 def given(values: dict[str, Any]) -> dict[str, Any]:
-    """The options that were given (booleans always count: their default is the parameter's)."""
-    return {k: v for k, v in values.items() if v is not _Unset and v is not None}
+    """The options that were given (booleans always count: their default is the parameter's;
+    an optional parameter given as 'none' counts as given, None)."""
+    return {k: v for k, v in values.items() if v is not _Unset}
 
 
 __all__ = ["given", "make_option", "option_name"]

@@ -14,7 +14,15 @@ True
 False
 """
 
-from pyfame.core import analysis, coloring, occlusion, point_light_display, scrambling, temporal_transforms
+from pyfame.core import (
+    analysis,
+    coloring,
+    occlusion,
+    point_light_display,
+    scrambling,
+    stimulus_control,
+    temporal_transforms,
+)
 from pyfame.errors import *
 from pyfame.errors import __all__ as _errors_all
 from pyfame.notebook import show
@@ -27,7 +35,7 @@ from pyfame.pipeline.run_options import RunOptions
 from pyfame.utils import *
 from pyfame.utils import __all__ as _utils_all
 
-_FAMILIES = (analysis, coloring, occlusion, point_light_display, scrambling, temporal_transforms)
+_FAMILIES = (analysis, coloring, occlusion, point_light_display, scrambling, stimulus_control, temporal_transforms)
 for _family in _FAMILIES:
     globals().update({name: getattr(_family, name) for name in _family.__all__})
 

@@ -272,6 +272,10 @@ class Experiment:
                     raise self._fail(path, f"{cls.name} needs {input_name}")
             params = {k: v for k, v in spec.items() if k not in ("type", "name", *cls.inputs)}  # type: ignore[attr-defined]
             built = self._built({"type": cls.name, **params}, path, "operation")
+            named = [k for k in built.param_inputs() if isinstance(params.get(k), str)]  # type: ignore[attr-defined]
+            if any(not Path(params[k]).is_absolute() for k in named):  # files named by parameters: like inputs,
+                params.update({k: str(self.base_dir / params[k]) for k in named})  # relative to this file
+                built = self._built({"type": cls.name, **params}, path, "operation")
             out.append((name, built.to_dict(), sources))
         return out
 

@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from pyfame.errors import PyfamePathError, PyfameTypeError, PyfameValueError
+from pyfame.errors import PyfameError, PyfamePathError, PyfameTypeError, PyfameValueError
 from pyfame.pipeline.layer import Configurable
 
 log = logging.getLogger(__name__)
@@ -59,16 +59,20 @@ class OperationContext:
         return np.random.default_rng(self.seed)
 
     def read_image(self, path: Path) -> np.ndarray:
-        """A still as RGB uint8."""
+        """A still as RGB uint8 (refused from its header above the run's ``max_pixels``)."""
         from pyfame.io import read_image
+        from pyfame.io.image_source import MAX_PIXELS
 
-        return read_image(path)
+        return read_image(path, getattr(self.settings, "max_pixels", MAX_PIXELS))
 
     def read_frames(self, path: Path) -> tuple[list[np.ndarray], float | None]:
-        """Every frame of an image or video (RGB uint8) and the frame rate (None for a still)."""
+        """Every frame of an image or video (RGB uint8) and the frame rate (None for a still),
+        with the run's ``max_pixels`` and ``allow_truncated``."""
         from pyfame.io import open_source
+        from pyfame.io.image_source import MAX_PIXELS
 
-        with open_source(path) as source:
+        with open_source(path, getattr(self.settings, "max_pixels", MAX_PIXELS),
+                         getattr(self.settings, "allow_truncated", False)) as source:
             return [f.pixels for f in source], (float(source.fps) if source.fps else None)
 
     def faces(self, pixels: np.ndarray, path: Path | None = None) -> Any:
@@ -123,6 +127,19 @@ class Operation(Configurable, ABC):
         ones are refused first); None when they depend on the work."""
         return None
 
+    def expand_input(self, name: str, value: Any, with_sub_dirs: bool = False) -> list[Path]:
+        """The files of input ``name`` given as a file, a folder or a list of files: media
+        files, or one file for an input of kind ``"table"`` (see ``input_kinds``). Override
+        for an input of another kind (a folder holding one stimulus set, say)."""
+        return expand_source(value, name, self.input_kinds.get(name, "media"), with_sub_dirs)
+
+    def param_inputs(self) -> dict[str, list[Path]]:
+        """Files named by parameters (a reference image, a target's numbers), by parameter
+        name. They are checked before any work, passed to :meth:`make` in ``sources`` under
+        that name, and recorded and hashed like the inputs, so a changed file is a different
+        request and ``pyfame verify`` finds it again."""
+        return {}
+
 
 def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: bool = False) -> list[Path]:
     """An input given as a file, a folder or a list of files, as a sorted list of files."""
@@ -136,7 +153,12 @@ def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: boo
             if path.is_dir():
                 raise PyfamePathError(f"{name}: {path} is a folder, a file is needed", param=name)
             return [path]
-        _, files = find_inputs(path, with_sub_dirs)
+        try:
+            _, files = find_inputs(path, with_sub_dirs)
+        except PyfameError as exc:  # find_inputs speaks of input_dir: name this operation's input
+            if name != "input_dir" and exc.param == "input_dir":
+                raise type(exc)(str(exc).replace("input_dir", name, 1), param=name) from exc
+            raise
         return files
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) and value:
         out = []
@@ -197,8 +219,9 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     missing = [n for n in operation.inputs if n not in sources]
     if missing:
         raise PyfameTypeError(f"{operation.name} needs {', '.join(missing)}", param=missing[0])
-    files = {name: expand_source(sources[name], name, operation.input_kinds.get(name, "media"),
-                                 settings.with_sub_dirs) for name in operation.inputs}
+    files = {name: operation.expand_input(name, sources[name], settings.with_sub_dirs) for name in operation.inputs}
+    for name, paths in operation.param_inputs().items():  # verify passes the copies it found
+        files[name] = expand_source(sources.get(name, paths), name, "file")
     operation.check_sources(files)
     folder = out_dir / (subfolder or operation.subfolder)
     if not inside(folder, out_dir):

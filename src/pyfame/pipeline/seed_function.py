@@ -298,13 +298,24 @@ class SeedFunction:
     # ---- documentation ----------------------------------------------------------------------
     def docstring(self) -> str:
         """A NumPy-style docstring from the declarations."""
+        from pyfame.pipeline.operation import Operation
+
         media, tables = self._produces()
+        operation = any(issubclass(c, Operation) for c in self._classes())
         made = ("one output and one JSON sidecar per input" if media else "one table and its sidecar per input")
         if media and tables:
             made += ", with each table beside its output"
-        lines = [self.summary.strip(), "",
+        where = (f"Writes to ``output_dir/{self.subfolder}/`` (the outputs of the whole set, each with a JSON "
+                 "sidecar recording every input)" if operation else
                  f"Writes to ``output_dir/{self.subfolder}/`` ({made}; nested folders mirrored with "
-                 "``with_sub_dirs=True``). Every argument is checked before any work.", "",
+                 "``with_sub_dirs=True``)")
+        returned = ("    One per output (``result.skipped`` when the same request made them before); an error "
+                    "is raised before anything is written." if operation else
+                    "    One per input, in order (``result.skipped`` for outputs already made by the same "
+                    "request). A folder run goes on past a failing file (``result.error``); a single file's "
+                    "error is raised.")
+        lines = [self.summary.strip(), "",
+                 f"{where}. Every argument is checked before any work.", "",
                  "Parameters", "----------",
                  *(line for name in self.leading for line in (
                      f"{name} : str or Path", "    An image or video, or a folder of them."
@@ -320,10 +331,7 @@ class SeedFunction:
             lines.append(f"    {text.strip()}")
         if self.timing_keywords:
             lines += ["**timing_kwargs", "    Further keyword arguments of a custom timing function."]
-        lines += ["", "Returns", "-------", "list of FileResult",
-                  "    One per input, in order (``result.skipped`` for outputs already made by the same "
-                  "request). A folder run goes on past a failing file (``result.error``); a single file's "
-                  "error is raised.",
+        lines += ["", "Returns", "-------", "list of FileResult", returned,
                   "", "Examples", "--------", ">>> import pyfame.core as pf", f">>> # pf.{self.example}"]
         return "\n".join(lines) + "\n"
 

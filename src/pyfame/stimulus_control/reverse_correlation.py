@@ -654,38 +654,57 @@ def _response_table(responses: Any, n_trials: int, by: Any) -> tuple[pd.DataFram
         table = responses
         missing = [c for c in ("trial", "response") if c not in table.columns]
         if missing:
-            raise PyfameValueError(f"responses must have columns 'trial' and 'response'; missing {missing}")
+            raise PyfameValueError(f"responses must have columns 'trial' and 'response'; missing {missing}", param="responses")
     elif isinstance(responses, (Sequence, np.ndarray)) and not isinstance(responses, (str, bytes)):
         values = np.asarray(responses)
         if values.ndim != 1:
-            raise PyfameValueError(f"responses must be a table or a 1-D list of responses (trial 1 first), got shape {values.shape}")
+            raise PyfameValueError(f"responses must be a table or a 1-D list of responses (trial 1 first), got shape {values.shape}", param="responses")
         table = pd.DataFrame({"trial": np.arange(1, len(values) + 1), "response": values})
     else:
-        raise PyfameTypeError(f"responses must be a pandas DataFrame (trial, response, ...) or a list of responses, got {type(responses).__name__}")
+        raise PyfameTypeError(f"responses must be a pandas DataFrame (trial, response, ...) or a list of responses, got {type(responses).__name__}", param="responses")
     if table.empty:
-        raise PyfameValueError("responses is empty")
+        raise PyfameValueError("responses is empty", param="responses")
     groups: list[str] = [] if by is None else ([by] if isinstance(by, str) else list(by))
     for column in groups:
         if not isinstance(column, str) or column not in table.columns:
-            raise PyfameValueError(f"by names a column the responses do not have: {column!r} (columns: {list(table.columns)})")
+            raise PyfameValueError(f"by names a column the responses do not have: {column!r} (columns: {list(table.columns)})", param="by")
     trial = pd.to_numeric(table["trial"], errors="coerce").to_numpy(np.float64)
     bad = ~np.isfinite(trial) | (trial != np.round(trial))
     if bad.any():
-        raise PyfameValueError(f"responses: trial must hold whole trial numbers; row {int(np.flatnonzero(bad)[0])} has {table['trial'].iloc[int(np.flatnonzero(bad)[0])]!r}")
+        raise PyfameValueError(f"responses: trial must hold whole trial numbers; row {int(np.flatnonzero(bad)[0])} has {table['trial'].iloc[int(np.flatnonzero(bad)[0])]!r}", param="responses")
     outside = (trial < 1) | (trial > n_trials)
     if outside.any():
         named = sorted({int(v) for v in trial[outside]})
         listed = ", ".join(str(v) for v in named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
-        raise PyfameValueError(f"responses name trials that do not exist: {listed} (the stimulus set has trials 1..{n_trials})")
+        raise PyfameValueError(f"responses name trials that do not exist: {listed} (the stimulus set has trials 1..{n_trials})", param="responses")
     response = pd.to_numeric(table["response"], errors="coerce").to_numpy(np.float64)
     wrong = ~np.isfinite(response) | (np.abs(response) > 1)
     if wrong.any():
         row = int(np.flatnonzero(wrong)[0])
-        raise PyfameValueError(f"responses: response must be 1 (ori chosen), -1 (inv chosen) or a weight in between; row {row} has {table['response'].iloc[row]!r}")
+        raise PyfameValueError(f"responses: response must be 1 (ori chosen), -1 (inv chosen) or a weight in between; row {row} has {table['response'].iloc[row]!r}", param="responses")
     clean = pd.DataFrame({"trial": trial.astype(np.int64), "response": response})
     for column in groups:
         clean[column] = table[column].to_numpy()
     return clean, groups
+
+
+def check_responses(
+    responses: pd.DataFrame | Sequence[float] | np.ndarray, n_trials: int, by: str | Sequence[str] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """A response table checked against a stimulus set of ``n_trials`` trials, as
+    :func:`classification_image` checks it before any work: ``(clean table, group columns)``.
+
+    Errors name ``responses`` (a missing column, trials that do not exist, responses outside
+    [-1, 1]) or ``by`` (a column the table does not have).
+
+    Examples
+    --------
+    >>> check_responses(pd.DataFrame({"trial": [1, 9], "response": [1, -1]}), n_trials=5)
+    Traceback (most recent call last):
+    ...
+    pyfame.errors.PyfameValueError: responses name trials that do not exist: 9 (the stimulus set has trials 1..5)
+    """
+    return _response_table(responses, check_int(n_trials, "n_trials", low=1), by)
 
 
 def classification_image(
@@ -892,6 +911,7 @@ __all__ = [
     "ClassificationImage",
     "NoiseBasis",
     "RCStimuli",
+    "check_responses",
     "classification_image",
     "draw_parameters",
     "gabor_patch",

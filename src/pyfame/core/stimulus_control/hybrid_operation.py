@@ -1,0 +1,112 @@
+"""Hybrid faces: the low spatial frequencies of one face and the high of another, aligned first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pyfame.core.stimulus_control.interim_alignment import align_onto
+from pyfame.core.stimulus_control.spatial_frequency_layer import CPF, SCHYNS_OLIVA_1994
+from pyfame.errors import PyfameError, PyfameValueError
+from pyfame.face.face_frame import face_width
+from pyfame.face.faces import Faces
+from pyfame.face.region_mask import region_mask
+from pyfame.face.regions import FACE_OVAL_PATH
+from pyfame.io.media_kinds import media_kind
+from pyfame.pipeline.operation import Made, Operation, OperationContext
+from pyfame.pipeline.params import Boolean, Choice, Integer, Number, Optional, Param, Regions
+from pyfame.stimulus_control.spatial_frequency import FILTERS, hybrid_image
+
+OLIVA_2006 = ("Oliva, A., Torralba, A., & Schyns, P. G. (2006). Hybrid images. ACM Transactions on Graphics, "
+              "25(3), 527-532.")
+
+
+class HybridFaces(Operation):
+    """A hybrid face (Schyns & Oliva, 1994): the low spatial frequencies of one face and the
+    high frequencies of another, at one cut-off in cycles per face width.
+
+    The faces are tracked and aligned first: the high face is moved onto the low face's
+    image by the similarity transform (rotation, uniform scale, translation; never a
+    stretch) that puts its eye centres exactly on the low face's, so the two may differ in
+    size and place (see :mod:`~pyfame.core.stimulus_control.interim_alignment`, to be
+    replaced by ``pyfame.face.geometry.alignment``). The cut-off is in units of the mean of
+    the two faces' widths after alignment (cheek to cheek, from the mesh); the low-pass and
+    high-pass are power complements, so the two faces contribute equal power at the cut-off
+    (:func:`pyfame.stimulus_control.hybrid_image`). The mean luminance and the chroma are the
+    low face's (``grayscale=True`` makes both grey first, as hybrids usually are).
+
+    ``regions`` (the face oval by default, the union of both faces', feathered): where the
+    hybrid is made; elsewhere the low face's image stays bit for bit. ``regions=None``
+    makes the whole image a hybrid (the high face's background included).
+
+    Writes ``output_dir/Hybrids/<low>_<high>_hybrid.png`` (the inputs' stems).
+
+    Examples
+    --------
+    >>> HybridFaces(cutoff_cpf=6)
+    HybridFaces(cutoff_cpf=6.0)
+    """
+
+    name = "hybrid_faces"
+    subfolder = "Hybrids"
+    inputs = ("low_face", "high_face")
+    references = (SCHYNS_OLIVA_1994, OLIVA_2006)
+
+    cutoff_cpf: float = Param(Number(0.0, low_open=True), default=8.0, unit=CPF,
+                              help="Half-power cut-off: the low face below it, the high face above it.")
+    filter_type: str = Param(Choice(tuple(FILTERS)), default="gaussian",
+                             help="Gaussian (no ringing) or Butterworth (steeper edge).")
+    order: int = Param(Integer(1, 16), default=2, help="Butterworth order; the Gaussian ignores it.")
+    regions: list | None = Param(Optional(Regions()), default=FACE_OVAL_PATH, cli_names=("--region",),
+                                 help="Where the hybrid is made (none: the whole image).")
+    feather_px: float = Param(Number(0.0, 200.0), default=8.0, unit="px", help="Softness of the regions' edge.")
+    grayscale: bool = Param(Boolean(), default=False, help="Make both faces grey (Rec. 601 luma) first.")
+    space: str = Param(Choice(("lab", "luma")), default="lab",
+                       help="The luminance filtered: CIELAB L* or Rec. 601 luma (chroma from the low face).")
+
+    def check_sources(self, sources: dict[str, list[Path]]) -> None:
+        for name in self.inputs:
+            files = sources[name]
+            if len(files) != 1:
+                raise PyfameValueError(f"{name}: a hybrid takes one face each, got {len(files)} files", param=name)
+            if media_kind(files[0]) != "image":
+                raise PyfameValueError(f"{name}: a hybrid is made of stills, got {files[0].name}", param=name)
+
+    def output_names(self, sources: dict[str, list[Path]]) -> list[str]:
+        return [f"{sources['low_face'][0].stem}_{sources['high_face'][0].stem}_hybrid.png"]
+
+    def _face(self, path: Path, context: OperationContext, name: str) -> tuple[np.ndarray, np.ndarray]:
+        pixels = context.read_image(path)
+        try:
+            faces = context.faces(pixels, path)
+        except PyfameError as exc:
+            exc.param = exc.param or name
+            raise
+        return pixels, faces.landmarks[0]
+
+    def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
+        low, low_lm = self._face(sources["low_face"][0], context, "low_face")
+        high, high_lm = self._face(sources["high_face"][0], context, "high_face")
+        high, high_lm = align_onto(high, high_lm, low_lm, (low.shape[1], low.shape[0]))
+        width = (face_width(low_lm) + face_width(high_lm)) / 2.0
+        if self.cutoff_cpf >= width / 2.0:
+            raise PyfameValueError(f"cutoff_cpf = {self.cutoff_cpf:g} {CPF} is at or above the Nyquist limit of faces "
+                                   f"{width:.1f} px wide ({width / 2.0:.1f} {CPF})", param="cutoff_cpf")
+        mask: Any = None
+        if self.regions is not None:
+            masks = [region_mask(Faces.from_landmarks(lm[None], low.shape), self.regions, low.shape,
+                                 self.feather_px).full() for lm in (low_lm, high_lm)]
+            mask = np.maximum(*masks)
+        if self.grayscale:
+            low, high = (cv2.cvtColor(im, cv2.COLOR_RGB2GRAY) for im in (low, high))
+        hybrid = hybrid_image(low, high, self.cutoff_cpf, width, mask, kind=self.filter_type, order=self.order,
+                              space=self.space)
+        if hybrid.ndim == 2:
+            hybrid = np.repeat(hybrid[..., None], 3, axis=2)
+        return {self.output_names(sources)[0]: hybrid}
+
+
+__all__ = ["HybridFaces"]
