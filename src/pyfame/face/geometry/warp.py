@@ -1,0 +1,412 @@
+"""The piecewise-affine (triangle) warp: move an image so that source points land on
+destination points.
+
+Method
+------
+The points (for a face: the 478 mesh points) are joined with fixed points on the image
+border (:func:`~pyfame.face.geometry.triangulation.border_points`) and triangulated once
+(Delaunay of the mean of the two geometries, or triangles the caller passes). Inside each
+destination triangle the map back to the source is the affine map of its three corners, so
+the warp is continuous, exact at every point, and the background and hair between the face
+and the border stretch smoothly with the face while the border stays put.
+
+Resampling is by *inverse mapping*: every destination pixel is given the index of the
+triangle it lies in (a raster drawn with ``cv2.fillPoly``, once per destination geometry and
+cached), its source position is computed from that triangle's affine coefficients
+(vectorised, float32), and the source image is sampled there with bilinear interpolation
+(``cv2.remap``, 1/32-pixel precision, edge pixels replicated outside the image). Every pixel
+gets a value: there are no holes. Triangles whose corners do not move are not drawn; the
+work is done on the bounding box of the triangles that move, and every pixel outside them
+is copied unchanged, bit for bit.
+
+Triangles that fold over between source and destination are detected and removed before
+any pixel is touched (:mod:`pyfame.face.geometry.fold_over`): by default the offending
+destination points are relaxed towards their sources; ``fold_overs="error"`` refuses such a
+warp instead.
+
+Examples
+--------
+>>> image = np.zeros((64, 64, 3), np.uint8); image[20:40, 20:40] = 255
+>>> src = np.array([[20.0, 20.0], [39.0, 20.0], [39.0, 39.0], [20.0, 39.0]])
+>>> out = warp_image(image, src, src + (5, 0))          # the square moves 5 px right
+>>> int(out[30, 22, 0]), int(out[30, 30, 0]), int(out[30, 43, 0])
+(0, 255, 255)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from pyfame.errors import PyfameTypeError, PyfameValueError
+from pyfame.face.geometry.fold_over import fold_over_triangles, relax_fold_overs
+from pyfame.face.geometry.point_checks import as_points, as_warpable_image
+from pyfame.face.geometry.triangulation import (
+    DEFAULT_BORDER_POINTS_PER_SIDE,
+    border_points,
+    delaunay_triangles,
+)
+
+FoldOverPolicy = Literal["relax", "error", "ignore"]
+_FOLD_OVER_POLICIES = ("relax", "error", "ignore")
+
+_SUBPIXEL_BITS = 4  # cv2.fillPoly's fractional bits: vertices at 1/16 pixel
+_SUBPIXEL_SCALE = 1 << _SUBPIXEL_BITS
+_STILL = 1e-6  # pixels: a point moved less than this does not move
+_STRIP_ROWS = 32  # rows of the box computed at a time
+
+
+@dataclass(frozen=True)
+class PiecewiseAffineWarp:
+    """A planned triangle warp over images of one size; :meth:`apply` warps an image.
+
+    Make one with :func:`plan_warp`. The planning (border points, triangulation, fold-over
+    check) is done once; applying the plan to several images of the same size (the colour
+    channels of a stack, a mask and its image) repeats none of it.
+
+    Attributes
+    ----------
+    source_points, destination_points : numpy.ndarray
+        float64 ``(n + b, 2)``: the caller's points followed by the ``b`` border points;
+        ``destination_points`` after fold-over relaxation.
+    triangles : numpy.ndarray
+        int32 ``(m, 3)`` indices into the points.
+    relaxed : numpy.ndarray
+        bool ``(n + b,)``: points whose destination was moved towards the source to remove
+        a fold-over.
+    frame_shape : tuple of int
+        ``(H, W)`` of the images the plan warps.
+    """
+
+    source_points: np.ndarray
+    destination_points: np.ndarray
+    triangles: np.ndarray
+    relaxed: np.ndarray
+    frame_shape: tuple[int, int]
+    _moving: np.ndarray = field(repr=False)
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """``(x0, y0, x1, y1)``, end-exclusive: the pixels the warp can change (the bounding
+        box of the destination triangles that move, clipped to the frame); empty when
+        nothing moves."""
+        return _box_of(self.destination_points, self.triangles[self._moving], self.frame_shape)
+
+    def triangle_index_map(self) -> np.ndarray:
+        """For every pixel of :attr:`box`, the index of the moving destination triangle it lies
+        in, or -1 where no moving triangle covers it (those pixels are copied unchanged).
+
+        Returns
+        -------
+        numpy.ndarray
+            int64 ``(y1 - y0, x1 - x0)``.
+        """
+        raster = _triangle_raster(self.destination_points, self.triangles[self._moving], self.box)
+        moving_index = np.concatenate([[-1], np.flatnonzero(self._moving)])
+        return moving_index[raster]
+
+    def source_coordinates(self) -> np.ndarray:
+        """Where each pixel of :attr:`box` is sampled in the source image.
+
+        Returns
+        -------
+        numpy.ndarray
+            float32 ``(y1 - y0, x1 - x0, 2)``: source x and y, in frame pixels.
+        """
+        x0, y0, x1, y1 = self.box
+        out = np.empty((y1 - y0, x1 - x0, 2), np.float32)
+        for rows, coordinates in self._source_coordinate_strips():
+            out[rows] = coordinates
+        return out
+
+    def apply(self, image: np.ndarray) -> np.ndarray:
+        """The warped image, of the same shape and dtype (uint8 or float32).
+
+        Parameters
+        ----------
+        image : numpy.ndarray
+            ``(H, W)`` or ``(H, W, C)`` with ``(H, W)`` equal to :attr:`frame_shape`.
+        """
+        image = as_warpable_image(image)
+        if image.shape[:2] != self.frame_shape:
+            raise PyfameValueError(
+                f"image: this warp was planned for frames of {self.frame_shape}, got {image.shape[:2]}"
+            )
+        out = image.copy()
+        x0, y0, x1, y1 = self.box
+        target = out[y0:y1, x0:x1]
+        for rows, coordinates in self._source_coordinate_strips():
+            fixed_point, fraction = cv2.convertMaps(coordinates, None, cv2.CV_16SC2)
+            warped = cv2.remap(image, fixed_point, fraction, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            target[rows] = warped.reshape(target[rows].shape)
+        return out
+
+    def _source_coordinate_strips(self) -> Iterator[tuple[slice, np.ndarray]]:
+        """The source coordinates of :attr:`box`, a strip of rows at a time (small working
+        arrays that stay in the CPU's cache)."""
+        box = self.box
+        x0, y0, x1, y1 = box
+        if x1 <= x0 or y1 <= y0:
+            return
+        moving = self.triangles[self._moving]
+        raster = _triangle_raster(self.destination_points, moving, box)
+        table = _inverse_affine_table(self.source_points, self.destination_points, moving, box)
+        for top in range(0, y1 - y0, _STRIP_ROWS):
+            rows = slice(top, min(top + _STRIP_ROWS, y1 - y0))
+            yield rows, _evaluate_affines(raster[rows], table, top)
+
+
+def plan_warp(
+    source_points: np.ndarray,
+    destination_points: np.ndarray,
+    frame_shape: tuple[int, ...],
+    *,
+    triangles: np.ndarray | None = None,
+    border_points_per_side: int = DEFAULT_BORDER_POINTS_PER_SIDE,
+    fold_overs: FoldOverPolicy = "relax",
+) -> PiecewiseAffineWarp:
+    """Plan a piecewise-affine warp from ``source_points`` to ``destination_points``.
+
+    Parameters
+    ----------
+    source_points, destination_points : array_like
+        ``(n, 2)`` or ``(n, 3)`` (depth ignored) pixel coordinates of the same points before
+        and after the warp, finite, the same count. A face mesh ``(478, 3)`` is used as is.
+    frame_shape : tuple of int
+        Shape of the images to warp; ``(H, W)`` is used.
+    triangles : array_like, optional
+        int ``(m, 3)`` indices into the points followed by the border points (as
+        :func:`~pyfame.face.geometry.triangulation.warp_triangles` returns them). Default:
+        the Delaunay triangulation of the mean of the two geometries with the border points.
+    border_points_per_side : int
+        Fixed points added on each side of the image border (0: none; pixels outside the
+        triangles are then copied unchanged).
+    fold_overs : {"relax", "error", "ignore"}
+        What to do with triangles that fold over (see
+        :mod:`~pyfame.face.geometry.fold_over`): relax their destination points towards the
+        source, raise :class:`~pyfame.errors.PyfameValueError`, or warp as given.
+
+    Returns
+    -------
+    PiecewiseAffineWarp
+
+    Examples
+    --------
+    >>> src = np.array([[10.0, 10.0], [30.0, 10.0], [20.0, 25.0]])
+    >>> plan = plan_warp(src, src + (2, 0), (40, 40))
+    >>> plan.box
+    (0, 0, 40, 40)
+    >>> plan_warp(src, src, (40, 40)).box                  # nothing moves
+    (0, 0, 0, 0)
+    """
+    source = as_points(source_points, "source_points")
+    destination = as_points(destination_points, "destination_points")
+    if len(source) != len(destination):
+        raise PyfameValueError(
+            f"source_points and destination_points must hold the same number of points, "
+            f"got {len(source)} and {len(destination)}"
+        )
+    if fold_overs not in _FOLD_OVER_POLICIES:
+        raise PyfameValueError(f"fold_overs must be one of {_FOLD_OVER_POLICIES}, got {fold_overs!r}")
+    if not isinstance(frame_shape, tuple) or len(frame_shape) < 2:
+        raise PyfameTypeError(f"frame_shape must be a tuple (H, W, ...), got {frame_shape!r}")
+    shape = (int(frame_shape[0]), int(frame_shape[1]))
+    border = border_points(shape, border_points_per_side)
+    source = np.concatenate([source, border])
+    destination = np.concatenate([destination, border])
+    if triangles is None:
+        triangles = delaunay_triangles((source + destination) / 2)
+    else:
+        triangles = _checked_triangles(triangles, len(source))
+    relaxed = np.zeros(len(source), bool)
+    if fold_overs != "ignore":
+        folded = fold_over_triangles(source, destination, triangles)
+        if folded.any():
+            if fold_overs == "error":
+                raise PyfameValueError(
+                    f"destination_points: {int(folded.sum())} triangle(s) fold over (e.g. points "
+                    f"{triangles[folded][0].tolist()}); pass fold_overs='relax' to fix them"
+                )
+            destination, relaxed = relax_fold_overs(source, destination, triangles)
+    still = np.all(np.abs(destination - source) <= _STILL, axis=1)
+    moving = ~still[triangles].all(axis=1)
+    for array in (source, destination, relaxed, moving):
+        array.setflags(write=False)
+    return PiecewiseAffineWarp(source, destination, triangles, relaxed, shape, moving)
+
+
+def warp_image(
+    image: np.ndarray,
+    source_points: np.ndarray,
+    destination_points: np.ndarray,
+    *,
+    triangles: np.ndarray | None = None,
+    border_points_per_side: int = DEFAULT_BORDER_POINTS_PER_SIDE,
+    fold_overs: FoldOverPolicy = "relax",
+) -> np.ndarray:
+    """Warp ``image`` so that ``source_points`` move to ``destination_points``.
+
+    A piecewise-affine warp over the points and the image border (see the module's
+    method); parameters as :func:`plan_warp`.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        uint8 or float32, ``(H, W)`` or ``(H, W, C)`` with 1 to 4 channels.
+
+    Returns
+    -------
+    numpy.ndarray
+        The warped image, same shape and dtype; pixels outside the moving triangles are
+        the input's, bit for bit.
+
+    Examples
+    --------
+    >>> image = np.arange(100, dtype=np.uint8).reshape(10, 10)
+    >>> pts = np.array([[3.0, 3.0], [6.0, 3.0], [4.0, 6.0]])
+    >>> bool((warp_image(image, pts, pts) == image).all())     # the identity warp
+    True
+    """
+    frame = as_warpable_image(image)
+    plan = plan_warp(
+        source_points, destination_points, frame.shape, triangles=triangles,
+        border_points_per_side=border_points_per_side, fold_overs=fold_overs,
+    )
+    return plan.apply(frame)
+
+
+# ---- the pixel work -------------------------------------------------------------------
+
+
+def _checked_triangles(triangles: np.ndarray, count: int) -> np.ndarray:
+    array = np.asarray(triangles)
+    if array.ndim != 2 or array.shape[1] != 3 or not np.issubdtype(array.dtype, np.integer):
+        raise PyfameValueError(f"triangles must be an int (m, 3) array, got {array.dtype} {array.shape}")
+    if array.size and (array.min() < 0 or array.max() >= count):
+        raise PyfameValueError(
+            f"triangles must index the {count} points (the points, then the border points), "
+            f"got indices {int(array.min())}..{int(array.max())}"
+        )
+    return np.ascontiguousarray(array, np.int32)
+
+
+def _box_of(points: np.ndarray, triangles: np.ndarray, frame_shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    if len(triangles) == 0:
+        return (0, 0, 0, 0)
+    corners = points[np.unique(triangles)]
+    h, w = frame_shape
+    x0, y0 = np.floor(corners.min(axis=0)).astype(np.int64) - 1
+    x1, y1 = np.ceil(corners.max(axis=0)).astype(np.int64) + 2
+    x0, y0, x1, y1 = max(int(x0), 0), max(int(y0), 0), min(int(x1), w), min(int(y1), h)
+    if x1 <= x0 or y1 <= y0:
+        return (0, 0, 0, 0)
+    return (x0, y0, x1, y1)
+
+
+class _RasterCache:
+    """The last few triangle rasters, keyed by destination geometry (thread-safe)."""
+
+    def __init__(self, size: int = 2) -> None:
+        self._items: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> np.ndarray | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: bytes, value: np.ndarray) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_RASTERS = _RasterCache()
+
+
+def _triangle_raster(points: np.ndarray, triangles: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """intp ``(h, w)`` over ``box``: 1 + the row in ``triangles`` of the triangle covering each
+    pixel, 0 where none does. Drawn once per destination geometry (cached)."""
+    x0, y0, x1, y1 = box
+    vertices = np.round((points[triangles] - (x0, y0)) * _SUBPIXEL_SCALE).astype(np.int32)
+    key = np.asarray(box, np.int64).tobytes() + vertices.tobytes()
+    cached = _RASTERS.get(key)
+    if cached is not None:
+        return cached
+    raster = np.zeros((y1 - y0, x1 - x0), np.int32)
+    for number, corners in enumerate(vertices, start=1):
+        # edges are drawn by both neighbours (the later one wins): no pixel between two
+        # triangles is left out; the affine maps agree along a shared edge anyway
+        cv2.fillPoly(raster, [corners], number, cv2.LINE_8, _SUBPIXEL_BITS)
+    raster = raster.astype(np.intp)
+    raster.setflags(write=False)
+    _RASTERS.put(key, raster)
+    return raster
+
+
+def _inverse_affine_table(
+    source: np.ndarray, destination: np.ndarray, triangles: np.ndarray, box: tuple[int, int, int, int]
+) -> np.ndarray:
+    """Per triangle, the affine map from destination pixels (box coordinates) to source
+    pixels (frame coordinates), as float32 rows ``(cx, axx, axy, cy, ayx, ayy)``:
+    ``src_x = cx + axx * x + axy * y`` and ``src_y = cy + ayx * x + ayy * y``. Row 0 is the
+    identity (pixels no moving triangle covers)."""
+    d, s = destination[triangles], source[triangles]
+    d0 = d[:, 0]
+    e1, e2 = d[:, 1] - d0, d[:, 2] - d0
+    f1, f2 = s[:, 1] - s[:, 0], s[:, 2] - s[:, 0]
+    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    det = np.where(np.abs(det) < 1e-12, 1e-12, det)  # collapsed triangles cover no pixel centre
+    # linear = [f1 f2] @ inverse([e1 e2])
+    inv = np.stack([np.stack([e2[:, 1], -e2[:, 0]], 1), np.stack([-e1[:, 1], e1[:, 0]], 1)], 1) / det[:, None, None]
+    linear = np.stack([f1, f2], axis=2) @ inv
+    origin = np.array(box[:2], np.float64)
+    offset = s[:, 0] - np.einsum("nij,nj->ni", linear, d0 - origin)
+    table = np.empty((len(triangles) + 1, 6), np.float64)
+    table[0] = (origin[0], 1.0, 0.0, origin[1], 0.0, 1.0)
+    table[1:] = np.stack(
+        [offset[:, 0], linear[:, 0, 0], linear[:, 0, 1], offset[:, 1], linear[:, 1, 0], linear[:, 1, 1]], axis=1
+    )
+    return table
+
+
+def _evaluate_affines(raster_rows: np.ndarray, table: np.ndarray, top: int) -> np.ndarray:
+    """Source coordinates ``(rows, w, 2)`` of a strip of the raster starting at box row
+    ``top``: each pixel's triangle's affine map.
+
+    One gather of the six coefficients per pixel, one multiplication by the strip's
+    ``(1, x, y, 1, x, y)`` grid, and a sum of each three (``cv2.transform``): the pixel
+    work is three vectorised passes over a strip that fits in the cache.
+    """
+    rows, w = raster_rows.shape
+    strip_table = table.copy()
+    strip_table[:, 0] += strip_table[:, 2] * top  # the strip's own y origin
+    strip_table[:, 3] += strip_table[:, 5] * top
+    terms = np.take(strip_table.astype(np.float32), raster_rows, axis=0)
+    cv2.multiply(terms, _strip_grid(rows, w), dst=terms)
+    return cv2.transform(terms.reshape(rows, 2 * w, 3), _SUM_OF_THREE).reshape(rows, w, 2)
+
+
+_SUM_OF_THREE = np.ones((1, 3), np.float32)
+
+
+@lru_cache(maxsize=4)
+def _strip_grid(rows: int, w: int) -> np.ndarray:
+    """float32 ``(rows, w, 6)``: ``(1, x, y, 1, x, y)`` for each pixel of a strip."""
+    grid = np.empty((rows, w, 6), np.float32)
+    grid[..., 0] = grid[..., 3] = 1.0
+    grid[..., 1] = grid[..., 4] = np.arange(w, dtype=np.float32)[None, :]
+    grid[..., 2] = grid[..., 5] = np.arange(rows, dtype=np.float32)[:, None]
+    grid.setflags(write=False)
+    return grid
