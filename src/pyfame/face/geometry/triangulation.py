@@ -32,6 +32,7 @@ from pyfame.validation import check_int
 
 #: Border points per image side the warps add by default (corners included once).
 DEFAULT_BORDER_POINTS_PER_SIDE = 4
+_HULL_MARGIN = 100.0  # Subdiv2D's rectangle, in extents of the point set
 
 
 def border_points(frame_shape: tuple[int, ...], per_side: int = DEFAULT_BORDER_POINTS_PER_SIDE) -> np.ndarray:
@@ -140,9 +141,14 @@ def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=64)
 def _delaunay_of(key: bytes, count: int) -> np.ndarray:
     xy = np.frombuffer(key, np.float32).reshape(count, 2)
-    lo = np.floor(xy.min(axis=0)) - 2
-    hi = np.ceil(xy.max(axis=0)) + 2
-    subdivision = cv2.Subdiv2D((int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 1, int(hi[1] - lo[1]) + 1))
+    # Subdiv2D starts from one triangle about 3x the size of its rectangle; triangles along
+    # the hull whose circumcircle reaches that far would be lost, so the rectangle is made
+    # far larger than the points (only near-degenerate slivers can still be missed)
+    lo, hi = xy.min(axis=0).astype(np.float64), xy.max(axis=0).astype(np.float64)
+    centre = (lo + hi) / 2
+    half = _HULL_MARGIN * (float((hi - lo).max()) + 1.0)
+    corner = np.floor(centre - half)
+    subdivision = cv2.Subdiv2D((int(corner[0]), int(corner[1]), int(2 * half) + 2, int(2 * half) + 2))
     subdivision.insert([(float(x), float(y)) for x, y in xy])
     corners = subdivision.getTriangleList().reshape(-1, 3, 2)
     # Subdiv2D keeps float32 vertices: look the corners up by their exact values
