@@ -47,7 +47,8 @@ import numpy as np
 
 from pyfame.errors import PyfameTypeError, PyfameValueError
 from pyfame.face.geometry.fold_over import fold_over_triangles, relax_fold_overs
-from pyfame.face.geometry.point_checks import as_points, as_warpable_image
+from pyfame.face.geometry.face_image import FaceImage
+from pyfame.face.geometry.point_checks import as_landmarks, as_points, as_warpable_image
 from pyfame.face.geometry.triangulation import (
     DEFAULT_BORDER_POINTS_PER_SIDE,
     border_points,
@@ -280,6 +281,52 @@ def warp_image(
         border_points_per_side=border_points_per_side, fold_overs=fold_overs,
     )
     return plan.apply(frame)
+
+
+def warp_face(
+    image: np.ndarray,
+    source_landmarks: np.ndarray,
+    destination_landmarks: np.ndarray,
+    *,
+    triangles: np.ndarray | None = None,
+    border_points_per_side: int = DEFAULT_BORDER_POINTS_PER_SIDE,
+    fold_overs: FoldOverPolicy = "relax",
+) -> FaceImage:
+    """Warp a face's image from its mesh to a new mesh, and say where the mesh went.
+
+    As :func:`warp_image`, for one face's mesh: the returned mesh is the destination as the
+    warp realised it, that is with any point relaxed to remove a fold-over at its relaxed
+    position (x and y; depth as given).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        uint8 or float32 ``(H, W, C)``.
+    source_landmarks, destination_landmarks : array_like
+        ``(478, 2)`` or ``(478, 3)`` meshes in ``image`` pixels.
+
+    Returns
+    -------
+    FaceImage
+
+    Examples
+    --------
+    >>> from pyfame.face.geometry.example_face import example_face
+    >>> face = example_face()
+    >>> moved = warp_face(face.image, face.landmarks, face.landmarks + (4, 0, 0))
+    >>> float(np.abs(moved.landmarks - face.landmarks - (4, 0, 0)).max()) < 1e-4
+    True
+    """
+    frame = as_warpable_image(image)
+    source = as_landmarks(source_landmarks, "source_landmarks")
+    destination = as_landmarks(destination_landmarks, "destination_landmarks")
+    plan = plan_warp(
+        source, destination, frame.shape, triangles=triangles,
+        border_points_per_side=border_points_per_side, fold_overs=fold_overs,
+    )
+    realised = destination.copy()
+    realised[:, :2] = plan.destination_points[: len(source)]
+    return FaceImage(plan.apply(frame), realised.astype(np.float32))
 
 
 # ---- the pixel work -------------------------------------------------------------------
