@@ -113,6 +113,56 @@ def thin_plate_spline_warp(
     return warped.reshape(frame.shape)
 
 
+def thin_plate_spline_interpolate(
+    control_points: np.ndarray,
+    control_values: np.ndarray,
+    query_points: np.ndarray,
+    *,
+    smoothing: float = 0.0,
+) -> np.ndarray:
+    """Values at ``query_points`` of the thin-plate spline through ``(control_points,
+    control_values)``: the smoothest function that takes the given values at the control
+    points (``smoothing > 0``: a regularised fit). Used to spread a displacement given on
+    some mesh points smoothly over the others.
+
+    Parameters
+    ----------
+    control_points : array_like
+        ``(n, 2)`` distinct positions, n >= 3, not all on one line.
+    control_values : array_like
+        ``(n,)`` or ``(n, k)`` values there.
+    query_points : array_like
+        ``(m, 2)`` positions to evaluate.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ``(m,)`` or ``(m, k)``.
+
+    Examples
+    --------
+    >>> corners = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], float)
+    >>> thin_plate_spline_interpolate(corners, corners.sum(axis=1), [[0.5, 0.5]]).round(6).tolist()
+    [1.0]
+    """
+    control = as_points(control_points, "control_points")
+    query = as_points(query_points, "query_points")
+    values = np.asarray(control_values, np.float64)
+    if values.shape[0] != len(control) or values.ndim not in (1, 2) or not np.isfinite(values).all():
+        raise PyfameValueError(
+            f"control_values must be {len(control)} finite values (one per control point), got shape {values.shape}"
+        )
+    smoothing = check_float(smoothing, "smoothing", low=0.0)
+    if len(control) < 3:
+        raise PyfameValueError(f"control_points: a thin-plate spline needs 3 points, got {len(control)}")
+    flat = values.reshape(len(control), -1)
+    centre = control.mean(axis=0)
+    scale = float(np.abs(control - centre).max()) or 1.0
+    weights = _fit((control - centre) / scale, flat, smoothing)
+    out = _evaluate(weights, (control - centre) / scale, (query - centre) / scale)
+    return out.reshape((len(query),) + values.shape[1:])
+
+
 def _kernel(squared_distance: np.ndarray) -> np.ndarray:
     """U = r^2 log r^2, with U(0) = 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -125,14 +175,14 @@ def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _fit(control: np.ndarray, targets: np.ndarray, smoothing: float) -> np.ndarray:
-    """Weights ``(n + 3, 2)`` of the spline taking ``control`` points to ``targets``."""
+    """Weights ``(n + 3, k)`` of the spline taking ``control`` points to ``targets`` ``(n, k)``."""
     n = len(control)
     system = np.zeros((n + 3, n + 3))
     system[:n, :n] = _kernel(_squared_distances(control, control)) + smoothing * np.eye(n)
     system[:n, n] = system[n, :n] = 1.0
     system[:n, n + 1:] = control
     system[n + 1:, :n] = control.T
-    right = np.zeros((n + 3, 2))
+    right = np.zeros((n + 3, targets.shape[1]))
     right[:n] = targets
     try:
         return np.linalg.solve(system, right)
