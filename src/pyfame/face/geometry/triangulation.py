@@ -149,13 +149,16 @@ def _delaunay_of(key: bytes, count: int) -> np.ndarray:
     half = _HULL_MARGIN * (float((hi - lo).max()) + 1.0)
     corner = np.floor(centre - half)
     subdivision = cv2.Subdiv2D((int(corner[0]), int(corner[1]), int(2 * half) + 2, int(2 * half) + 2))
-    subdivision.insert([(float(x), float(y)) for x, y in xy])
-    corners = subdivision.getTriangleList().reshape(-1, 3, 2)
-    # Subdiv2D keeps float32 vertices: look the corners up by their exact values
-    index_of = {(float(x), float(y)): i for i, (x, y) in enumerate(xy)}
-    triangles = np.array(
-        [[index_of[(float(x), float(y))] for x, y in corner] for corner in corners], np.int32
-    ).reshape(-1, 3)
+    subdivision.insert(np.ascontiguousarray(xy))
+    corners = np.ascontiguousarray(subdivision.getTriangleList(), np.float32).reshape(-1, 2)
+    # Subdiv2D keeps the float32 vertices it was given: find each corner's point by its
+    # exact bits (x and y as one 64-bit key)
+    keys = xy.view(np.uint64).ravel()
+    order = np.argsort(keys, kind="stable")
+    found = np.searchsorted(keys[order], corners.view(np.uint64).ravel())
+    triangles = order[np.minimum(found, len(order) - 1)].astype(np.int32).reshape(-1, 3)
+    if not np.array_equal(keys[triangles.ravel()], corners.view(np.uint64).ravel()):  # pragma: no cover
+        raise RuntimeError("Subdiv2D returned a vertex that is not one of the points")
     area = signed_areas(xy.astype(np.float64), triangles)
     triangles = triangles[area != 0]
     flip = area[area != 0] < 0
