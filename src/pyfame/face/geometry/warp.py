@@ -84,6 +84,10 @@ class PiecewiseAffineWarp:
         a fold-over.
     frame_shape : tuple of int
         ``(H, W)`` of the images the plan warps.
+    box : tuple of int
+        ``(x0, y0, x1, y1)``, end-exclusive: the pixels the warp can change (the bounding
+        box of the destination triangles that move, clipped to the frame); ``(0, 0, 0, 0)``
+        when nothing moves.
     """
 
     source_points: np.ndarray
@@ -91,14 +95,8 @@ class PiecewiseAffineWarp:
     triangles: np.ndarray
     relaxed: np.ndarray
     frame_shape: tuple[int, int]
+    box: tuple[int, int, int, int]
     _moving: np.ndarray = field(repr=False)
-
-    @property
-    def box(self) -> tuple[int, int, int, int]:
-        """``(x0, y0, x1, y1)``, end-exclusive: the pixels the warp can change (the bounding
-        box of the destination triangles that move, clipped to the frame); empty when
-        nothing moves."""
-        return _box_of(self.destination_points, self.triangles[self._moving], self.frame_shape)
 
     def triangle_index_map(self) -> np.ndarray:
         """For every pixel of :attr:`box`, the index of the moving destination triangle it lies
@@ -240,7 +238,8 @@ def plan_warp(
     moving = ~still[triangles].all(axis=1)
     for array in (source, destination, relaxed, moving):
         array.setflags(write=False)
-    return PiecewiseAffineWarp(source, destination, triangles, relaxed, shape, moving)
+    box = _box_of(destination, triangles[moving], shape)
+    return PiecewiseAffineWarp(source, destination, triangles, relaxed, shape, box, moving)
 
 
 def warp_image(
@@ -347,7 +346,9 @@ def _checked_triangles(triangles: np.ndarray, count: int) -> np.ndarray:
 def _box_of(points: np.ndarray, triangles: np.ndarray, frame_shape: tuple[int, int]) -> tuple[int, int, int, int]:
     if len(triangles) == 0:
         return (0, 0, 0, 0)
-    corners = points[np.unique(triangles)]
+    used = np.zeros(len(points), bool)
+    used[triangles.ravel()] = True
+    corners = points[used]
     h, w = frame_shape
     x0, y0 = np.floor(corners.min(axis=0)).astype(np.int64) - 1
     x1, y1 = np.ceil(corners.max(axis=0)).astype(np.int64) + 2
@@ -392,14 +393,25 @@ def _triangle_raster(points: np.ndarray, triangles: np.ndarray, box: tuple[int, 
     if cached is not None:
         return cached
     raster = np.zeros((y1 - y0, x1 - x0), np.int32)
-    for number, corners in enumerate(vertices, start=1):
-        # edges are drawn by both neighbours (the later one wins): no pixel between two
-        # triangles is left out; the affine maps agree along a shared edge anyway
-        cv2.fillPoly(raster, [corners], number, cv2.LINE_8, _SUBPIXEL_BITS)
+    # fillPoly draws a triangle's edge pixels too, so neighbours share them and no pixel is
+    # left out; the later triangle wins. A pixel whose centre lies just outside a sliver
+    # would get the sliver's steep map, extrapolated (a stray pixel from far away), so
+    # slivers are drawn first and well-shaped triangles claim the shared edges.
+    for k in np.argsort(_roundness(points[triangles]), kind="stable"):
+        cv2.fillPoly(raster, [vertices[k]], int(k) + 1, cv2.LINE_8, _SUBPIXEL_BITS)
     raster = raster.astype(np.intp)
     raster.setflags(write=False)
     _RASTERS.put(key, raster)
     return raster
+
+
+def _roundness(corners: np.ndarray) -> np.ndarray:
+    """Per triangle ``(m, 3, 2)``: twice its area over its longest edge squared (about 0.87
+    for an equilateral triangle, 0 for a sliver)."""
+    a, b, c = corners[:, 0], corners[:, 1], corners[:, 2]
+    double_area = np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+    longest = np.max([((b - a) ** 2).sum(1), ((c - b) ** 2).sum(1), ((a - c) ** 2).sum(1)], axis=0)
+    return double_area / np.maximum(longest, 1e-12)
 
 
 def _inverse_affine_table(
