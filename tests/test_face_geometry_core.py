@@ -150,22 +150,26 @@ def test_warp_of_points_moved_by_one_affine_is_that_affine():
     assert difference.max() <= 3 and difference.mean() < 0.2
 
 
+def _moving_triangles_are_covered(plan) -> bool:
+    """Every pixel of the union of the plan's moving triangles has a triangle (no holes)."""
+    x0, y0, x1, y1 = plan.box
+    index = plan.triangle_index_map()
+    union = np.zeros(index.shape, np.uint8)
+    corners = np.round((plan.destination_points[plan.triangles] - (x0, y0)) * 16).astype(np.int32)
+    still = np.all(np.abs(plan.destination_points - plan.source_points) <= 1e-6, axis=1)
+    moving = ~still[plan.triangles].all(axis=1)
+    for k in np.flatnonzero(moving):
+        cv2.fillPoly(union, [corners[k]], 1, cv2.LINE_8, 4)
+    used = np.unique(index[index >= 0])
+    return bool((index[union > 0] >= 0).all() and moving[used].all())
+
+
 def test_every_pixel_of_the_moving_triangles_is_resampled(faces):
     """No holes: the triangle raster covers every pixel of the union of moving triangles."""
     image, mesh = faces["sample"]
     destination = mesh[:, :2] + np.random.default_rng(2).normal(0, 1.5, (478, 2))
-    plan = plan_warp(mesh, destination, image.shape)
-    x0, y0, x1, y1 = plan.box
-    index = plan.triangle_index_map()
-    union = np.zeros(index.shape, np.uint8)
-    used = np.unique(index[index >= 0])
-    corners = np.round((plan.destination_points[plan.triangles] - (x0, y0)) * 16).astype(np.int32)
-    still = np.all(np.abs(plan.destination_points - plan.source_points) <= 1e-6, axis=1)
-    for k, tri in enumerate(plan.triangles):
-        if not still[tri].all():
-            cv2.fillPoly(union, [corners[k]], 1, cv2.LINE_8, 4)
-    assert (index[union > 0] >= 0).all()
-    assert set(used) <= set(np.flatnonzero(~still[plan.triangles].all(axis=1)))
+    for policy in ("retriangulate", "relax"):
+        assert _moving_triangles_are_covered(plan_warp(mesh, destination, image.shape, fold_overs=policy))
 
 
 def test_warped_face_retracked_lands_on_the_destination_points(tracker, faces):
@@ -200,30 +204,41 @@ def test_pixels_outside_the_moving_triangles_are_unchanged(faces):
     assert not np.array_equal(out, image)
 
 
-def test_a_flipped_triangle_is_detected_and_relaxed_away():
+def test_a_flipped_triangle_is_detected_and_fixed_both_ways():
     source = _grid_points(5, 100, 10)
     triangles = delaunay_triangles(source)
     destination = source.copy()
     destination[12] = source[12] + (0, 40)  # the centre point jumps past its lower neighbour
     folded = fold_over_triangles(source, destination, triangles)
     assert folded.any()
+    common = dict(triangles=triangles, border_points_per_side=0)
     with pytest.raises(PyfameValueError, match="fold over"):
-        plan_warp(source, destination, (100, 100), triangles=triangles, border_points_per_side=0, fold_overs="error")
-    plan = plan_warp(source, destination, (100, 100), triangles=triangles, border_points_per_side=0)
-    assert plan.relaxed[12] and not fold_over_triangles(plan.source_points, plan.destination_points, plan.triangles).any()
-    # relaxed points moved towards their source, not past it: same direction, shorter
-    move = plan.destination_points[12] - source[12]
-    assert move[1] > 0 and np.linalg.norm(move) < 40
+        plan_warp(source, destination, (100, 100), fold_overs="error", **common)
     image = np.random.default_rng(0).integers(0, 255, (100, 100, 3), dtype=np.uint8)
+
+    # retriangulate (default): the destination is kept exactly, its own triangles tile it
+    plan = plan_warp(source, destination, (100, 100), **common)
+    assert plan.retriangulated and not plan.relaxed.any()
+    assert np.array_equal(plan.destination_points, destination)
+    assert (signed_areas(plan.destination_points, plan.triangles) > 0).all()
+    assert _moving_triangles_are_covered(plan)  # no holes where the fold was
+    assert plan.apply(image).shape == image.shape
+
+    # relax: the offending points go back towards their sources until nothing folds
+    plan = plan_warp(source, destination, (100, 100), fold_overs="relax", **common)
+    assert not plan.retriangulated and plan.relaxed[12]
+    assert not fold_over_triangles(plan.source_points, plan.destination_points, plan.triangles).any()
+    move = plan.destination_points[12] - source[12]
+    assert move[1] > 0 and np.linalg.norm(move) < 40  # same direction, shorter
     assert plan.apply(image).shape == image.shape
     fixed, moved = relax_fold_overs(source, destination, triangles)
     assert np.allclose(fixed, plan.destination_points) and moved[12]
 
 
-def test_a_warp_without_fold_overs_relaxes_nothing(faces):
+def test_a_warp_without_fold_overs_keeps_its_triangles(faces):
     image, mesh = faces["sample"]
-    plan = plan_warp(mesh, mesh * (1.05, 1.0, 1.0), image.shape)
-    assert not plan.relaxed.any()
+    plan = plan_warp(mesh, mesh * (1.05, 1.0, 1.0), image.shape, fold_overs="relax")
+    assert not plan.relaxed.any() and not plan.retriangulated
 
 
 def test_delaunay_triangles_are_oriented_and_cached():
@@ -469,7 +484,7 @@ def test_caricature_moves_each_point_strength_times_as_far_from_the_reference(tr
     target = caricature_landmarks(face.landmarks, reference, strength, align_reference=False)
     assert np.allclose(target - reference, strength * (face.landmarks - reference), atol=1e-3)
     result = caricature_face(face.image, face.landmarks, reference, strength, align_reference=False)
-    assert np.allclose(result.landmarks, target, atol=1e-3)  # no point needed relaxing
+    assert np.allclose(result.landmarks, target, atol=1e-3)
     retracked = _track(tracker, result.image)
     error = np.linalg.norm(retracked[:, :2] - target[:, :2], axis=1)
     assert np.median(error) < 2.0 and np.percentile(error, 95) < 4.5

@@ -122,9 +122,10 @@ def caricature_face(
     Returns
     -------
     FaceImage
-        The warped image and the caricatured mesh, as the warp realised it: where a strong
-        strength would fold the mesh over, the points involved are relaxed towards the face
-        (see :mod:`~pyfame.face.geometry.fold_over`) and the mesh holds them where they went.
+        The warped image and the caricatured mesh. Where a strong strength folds the mesh
+        over, the warp triangulates the new mesh afresh (see
+        :mod:`~pyfame.face.geometry.fold_over`), so every point still lands where the formula
+        puts it.
 
     Examples
     --------

@@ -21,9 +21,12 @@ cheeks, chin, forehead) moves by the thin-plate-spline interpolation of those mo
 (:func:`~pyfame.face.geometry.thin_plate_spline.thin_plate_spline_interpolate`): the
 smoothest displacement that honours them, so the skin stretches without creases. The image
 is then warped from the old mesh to the new one with the piecewise-affine warp, confined to
-the face: every pixel outside the mesh's convex hull is unchanged, bit for bit. Shifts beyond about a third of the eye distance crowd a feature against the
-face outline; the warp then relaxes the folds it would make (see
-:mod:`~pyfame.face.geometry.fold_over`).
+the face: every pixel outside the mesh's convex hull is unchanged, bit for bit.
+
+Shifts beyond about a quarter of the eye distance crowd a feature against the face outline
+or the nose (moving the mouth up by 0.2 already presses the upper lip into the nostrils); the
+warp then triangulates the new mesh afresh where the old triangles would fold over (see
+:mod:`~pyfame.face.geometry.fold_over`), and the skin in between is squeezed hard.
 
 Examples
 --------
@@ -146,8 +149,7 @@ def shift_face_features(
     Returns
     -------
     FaceImage
-        The warped image and the moved mesh, as the warp realised it (points relaxed to
-        avoid a fold-over are where they went).
+        The warped image and the moved mesh.
 
     Examples
     --------

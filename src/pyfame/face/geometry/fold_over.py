@@ -5,12 +5,22 @@ geometry (its signed area changes sign) or when it collapses in the destination 
 a tolerance). A folded triangle overlaps its neighbours in the destination, so the inverse
 mapping would show the same texture twice, mirrored, and leave a gap elsewhere.
 
-**The fix** (:func:`relax_fold_overs`): the destination points of every folded triangle's
-corners are moved halfway back towards their source positions, and the test is repeated
-until no triangle folds. Only the offending points move, each as little as the halving
-steps allow; at worst a point returns to its source position, where (source triangles
-being non-degenerate) nothing folds. Triangles that are degenerate in the *source* (zero
-area) have no orientation and are never counted as folded.
+**The fixes.** The warps (:func:`~pyfame.face.geometry.warp.plan_warp`) offer two:
+
+- *retriangulate* (their default): triangulate the destination afresh (Delaunay of the
+  destination points). Destination triangles then never overlap, so every destination
+  pixel has one source and every point lands exactly where it was asked to; where a
+  triangle is flipped in the *source* (crowded points along a face's silhouette, a few
+  pixels across) the texture inside it is mirrored, which is invisible at that size.
+- *relax* (:func:`relax_fold_overs`): the destination points of every folded triangle's
+  corners are moved halfway back towards their source positions, and the test is repeated
+  until no triangle folds. Only the offending points move, each as little as the halving
+  steps allow; at worst a point returns to its source position, where (source triangles
+  being non-degenerate) nothing folds. The triangulation is kept, but the destination is
+  not quite what was asked (a face's outline can keep a small bump of its old shape).
+
+Triangles that are degenerate in the *source* (zero area) have no orientation and are never
+counted as folded.
 
 Examples
 --------

@@ -19,10 +19,12 @@ gets a value: there are no holes. Triangles whose corners do not move are not dr
 work is done on the bounding box of the triangles that move, and every pixel outside them
 is copied unchanged, bit for bit.
 
-Triangles that fold over between source and destination are detected and removed before
-any pixel is touched (:mod:`pyfame.face.geometry.fold_over`): by default the offending
-destination points are relaxed towards their sources; ``fold_overs="error"`` refuses such a
-warp instead.
+Triangles that fold over between source and destination are detected before any pixel is
+touched (:mod:`pyfame.face.geometry.fold_over`) and removed: by default the destination is
+triangulated afresh (Delaunay of the destination points), so the destination triangles
+tile the image whatever the source did and every point lands exactly where asked;
+``fold_overs="relax"`` moves the offending destination points back towards their sources
+instead, and ``"error"`` refuses the warp.
 
 Examples
 --------
@@ -55,8 +57,8 @@ from pyfame.face.geometry.triangulation import (
     delaunay_triangles,
 )
 
-FoldOverPolicy = Literal["relax", "error", "ignore"]
-_FOLD_OVER_POLICIES = ("relax", "error", "ignore")
+FoldOverPolicy = Literal["retriangulate", "relax", "error", "ignore"]
+_FOLD_OVER_POLICIES = ("retriangulate", "relax", "error", "ignore")
 
 _SUBPIXEL_BITS = 4  # cv2.fillPoly's fractional bits: vertices at 1/16 pixel
 _SUBPIXEL_SCALE = 1 << _SUBPIXEL_BITS
@@ -76,9 +78,12 @@ class PiecewiseAffineWarp:
     ----------
     source_points, destination_points : numpy.ndarray
         float64 ``(n + b, 2)``: the caller's points followed by the ``b`` border points;
-        ``destination_points`` after fold-over relaxation.
+        ``destination_points`` after any fold-over relaxation.
     triangles : numpy.ndarray
-        int32 ``(m, 3)`` indices into the points.
+        int32 ``(m, 3)`` indices into the points (the destination's own Delaunay
+        triangulation when fold-overs were fixed by retriangulating).
+    retriangulated : bool
+        Whether fold-overs made the plan triangulate the destination afresh.
     relaxed : numpy.ndarray
         bool ``(n + b,)``: points whose destination was moved towards the source to remove
         a fold-over.
@@ -93,6 +98,7 @@ class PiecewiseAffineWarp:
     source_points: np.ndarray
     destination_points: np.ndarray
     triangles: np.ndarray
+    retriangulated: bool
     relaxed: np.ndarray
     frame_shape: tuple[int, int]
     box: tuple[int, int, int, int]
@@ -169,7 +175,7 @@ def plan_warp(
     *,
     triangles: np.ndarray | None = None,
     border_points_per_side: int = DEFAULT_BORDER_POINTS_PER_SIDE,
-    fold_overs: FoldOverPolicy = "relax",
+    fold_overs: FoldOverPolicy = "retriangulate",
 ) -> PiecewiseAffineWarp:
     """Plan a piecewise-affine warp from ``source_points`` to ``destination_points``.
 
@@ -187,10 +193,11 @@ def plan_warp(
     border_points_per_side : int
         Fixed points added on each side of the image border (0: none; pixels outside the
         triangles are then copied unchanged).
-    fold_overs : {"relax", "error", "ignore"}
+    fold_overs : {"retriangulate", "relax", "error", "ignore"}
         What to do with triangles that fold over (see
-        :mod:`~pyfame.face.geometry.fold_over`): relax their destination points towards the
-        source, raise :class:`~pyfame.errors.PyfameValueError`, or warp as given.
+        :mod:`~pyfame.face.geometry.fold_over`): triangulate the destination afresh (every
+        point lands where asked), relax the offending destination points towards their
+        sources, raise :class:`~pyfame.errors.PyfameValueError`, or warp as given.
 
     Returns
     -------
@@ -225,21 +232,26 @@ def plan_warp(
     else:
         triangles = _checked_triangles(triangles, len(source))
     relaxed = np.zeros(len(source), bool)
+    retriangulated = False
     if fold_overs != "ignore":
         folded = fold_over_triangles(source, destination, triangles)
         if folded.any():
             if fold_overs == "error":
                 raise PyfameValueError(
                     f"destination_points: {int(folded.sum())} triangle(s) fold over (e.g. points "
-                    f"{triangles[folded][0].tolist()}); pass fold_overs='relax' to fix them"
+                    f"{triangles[folded][0].tolist()}); pass fold_overs='retriangulate' or 'relax' to fix them"
                 )
-            destination, relaxed = relax_fold_overs(source, destination, triangles)
+            if fold_overs == "relax":
+                destination, relaxed = relax_fold_overs(source, destination, triangles)
+            else:
+                triangles = delaunay_triangles(destination)
+                retriangulated = True
     still = np.all(np.abs(destination - source) <= _STILL, axis=1)
     moving = ~still[triangles].all(axis=1)
     for array in (source, destination, relaxed, moving):
         array.setflags(write=False)
     box = _box_of(destination, triangles[moving], shape)
-    return PiecewiseAffineWarp(source, destination, triangles, relaxed, shape, box, moving)
+    return PiecewiseAffineWarp(source, destination, triangles, retriangulated, relaxed, shape, box, moving)
 
 
 def warp_image(
@@ -249,7 +261,7 @@ def warp_image(
     *,
     triangles: np.ndarray | None = None,
     border_points_per_side: int = DEFAULT_BORDER_POINTS_PER_SIDE,
-    fold_overs: FoldOverPolicy = "relax",
+    fold_overs: FoldOverPolicy = "retriangulate",
 ) -> np.ndarray:
     """Warp ``image`` so that ``source_points`` move to ``destination_points``.
 
@@ -289,13 +301,13 @@ def warp_face(
     *,
     triangles: np.ndarray | None = None,
     border_points_per_side: int = DEFAULT_BORDER_POINTS_PER_SIDE,
-    fold_overs: FoldOverPolicy = "relax",
+    fold_overs: FoldOverPolicy = "retriangulate",
 ) -> FaceImage:
     """Warp a face's image from its mesh to a new mesh, and say where the mesh went.
 
     As :func:`warp_image`, for one face's mesh: the returned mesh is the destination as the
-    warp realised it, that is with any point relaxed to remove a fold-over at its relaxed
-    position (x and y; depth as given).
+    warp realised it: the destination itself, unless ``fold_overs="relax"`` moved points
+    to remove a fold-over (x and y where they went; depth as given).
 
     Parameters
     ----------
