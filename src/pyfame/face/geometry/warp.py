@@ -64,6 +64,7 @@ _SUBPIXEL_BITS = 4  # cv2.fillPoly's fractional bits: vertices at 1/16 pixel
 _SUBPIXEL_SCALE = 1 << _SUBPIXEL_BITS
 _STILL = 1e-6  # pixels: a point moved less than this does not move
 _STRIP_ROWS = 32  # rows of the box computed at a time
+_STEEP_STRETCH = 2.0  # Frobenius norm of a triangle's map beyond which its edge pixels are clamped
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class PiecewiseAffineWarp:
         """
         raster = _triangle_raster(self.destination_points, self.triangles[self._moving], self.box)
         moving_index = np.concatenate([[-1], np.flatnonzero(self._moving)])
-        return moving_index[raster]
+        return moving_index[raster.index]
 
     def source_coordinates(self) -> np.ndarray:
         """Where each pixel of :attr:`box` is sampled in the source image.
@@ -163,9 +164,17 @@ class PiecewiseAffineWarp:
         moving = self.triangles[self._moving]
         raster = _triangle_raster(self.destination_points, moving, box)
         table = _inverse_affine_table(self.source_points, self.destination_points, moving, box)
-        for top in range(0, y1 - y0, _STRIP_ROWS):
+        positions, clamped = _clamped_edge_coordinates(
+            raster, table, self.source_points, self.destination_points, moving, box
+        )
+        clamped_rows, clamped_columns = raster.edge_rows[positions], raster.edge_columns[positions]
+        strip_starts = np.searchsorted(clamped_rows, np.arange(0, y1 - y0 + _STRIP_ROWS, _STRIP_ROWS))
+        for strip, top in enumerate(range(0, y1 - y0, _STRIP_ROWS)):
             rows = slice(top, min(top + _STRIP_ROWS, y1 - y0))
-            yield rows, _evaluate_affines(raster[rows], table, top)
+            coordinates = _evaluate_affines(raster.index[rows], table, top)
+            fix = slice(strip_starts[strip], strip_starts[strip + 1])
+            coordinates[clamped_rows[fix] - top, clamped_columns[fix]] = clamped[fix]
+            yield rows, coordinates
 
 
 def plan_warp(
@@ -395,26 +404,77 @@ class _RasterCache:
 _RASTERS = _RasterCache()
 
 
-def _triangle_raster(points: np.ndarray, triangles: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """intp ``(h, w)`` over ``box``: 1 + the row in ``triangles`` of the triangle covering each
-    pixel, 0 where none does. Drawn once per destination geometry (cached)."""
+@dataclass(frozen=True)
+class _TriangleRaster:
+    """Which moving triangle covers each pixel of a box, and the pixels on triangle edges."""
+
+    index: np.ndarray  # intp (h, w): 1 + the triangle's row, 0 where none covers the pixel
+    edge_rows: np.ndarray  # intp (k,): the edge pixels, sorted by row
+    edge_columns: np.ndarray  # intp (k,)
+
+
+def _triangle_raster(points: np.ndarray, triangles: np.ndarray, box: tuple[int, int, int, int]) -> _TriangleRaster:
+    """The triangles drawn over ``box``; once per destination geometry (cached)."""
     x0, y0, x1, y1 = box
     vertices = np.round((points[triangles] - (x0, y0)) * _SUBPIXEL_SCALE).astype(np.int32)
     key = np.asarray(box, np.int64).tobytes() + vertices.tobytes()
     cached = _RASTERS.get(key)
     if cached is not None:
         return cached
-    raster = np.zeros((y1 - y0, x1 - x0), np.int32)
+    index = np.zeros((y1 - y0, x1 - x0), np.int32)
     # fillPoly draws a triangle's edge pixels too, so neighbours share them and no pixel is
-    # left out; the later triangle wins. A pixel whose centre lies just outside a sliver
-    # would get the sliver's steep map, extrapolated (a stray pixel from far away), so
-    # slivers are drawn first and well-shaped triangles claim the shared edges.
+    # left out; the later triangle wins. Slivers are drawn first, so well-shaped triangles
+    # claim most shared edges; the edge pixels are listed for _clamped_edge_coordinates.
     for k in np.argsort(_roundness(points[triangles]), kind="stable"):
-        cv2.fillPoly(raster, [vertices[k]], int(k) + 1, cv2.LINE_8, _SUBPIXEL_BITS)
-    raster = raster.astype(np.intp)
-    raster.setflags(write=False)
+        cv2.fillPoly(index, [vertices[k]], int(k) + 1, cv2.LINE_8, _SUBPIXEL_BITS)
+    edges = np.zeros(index.shape, np.uint8)
+    cv2.polylines(edges, list(vertices), True, 1, 1, cv2.LINE_8, _SUBPIXEL_BITS)
+    edge_rows, edge_columns = np.nonzero(edges & (index > 0))
+    raster = _TriangleRaster(index.astype(np.intp), edge_rows.astype(np.intp), edge_columns.astype(np.intp))
+    for array in (raster.index, raster.edge_rows, raster.edge_columns):
+        array.setflags(write=False)
     _RASTERS.put(key, raster)
     return raster
+
+
+def _clamped_edge_coordinates(
+    raster: _TriangleRaster, table: np.ndarray, source: np.ndarray, destination: np.ndarray,
+    triangles: np.ndarray, box: tuple[int, int, int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Source coordinates of the edge pixels of steep triangles, from the nearest point of
+    their triangle.
+
+    A pixel drawn as part of a triangle's edge may have its centre just outside it, where the
+    triangle's affine map is extrapolated. For most triangles that is harmless (the map
+    changes by about a pixel per pixel), but a sliver that stretches a wide source region
+    over a thin destination one has a steep map, and its extrapolation samples far outside
+    its source triangle (a stray pixel of background on a face's edge). For the edge pixels
+    of such triangles the barycentric coordinates are clamped to the triangle, so the map
+    is evaluated on the shared edge, where the neighbours agree.
+
+    Returns
+    -------
+    positions : numpy.ndarray
+        intp ``(k,)`` positions into ``raster.edge_rows`` / ``edge_columns``.
+    coordinates : numpy.ndarray
+        float32 ``(k, 2)``.
+    """
+    stretch = np.sqrt((table[1:, [1, 2, 4, 5]] ** 2).sum(axis=1))  # Frobenius norm of the map's linear part
+    which = raster.index[raster.edge_rows, raster.edge_columns] - 1
+    positions = np.flatnonzero(stretch[which] > _STEEP_STRETCH)
+    which = which[positions]
+    corners = destination[triangles[which]]
+    d0 = corners[:, 0]
+    e1, e2 = corners[:, 1] - d0, corners[:, 2] - d0
+    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    det = np.where(np.abs(det) < 1e-12, 1e-12, det)
+    px = raster.edge_columns[positions] + box[0] - d0[:, 0]
+    py = raster.edge_rows[positions] + box[1] - d0[:, 1]
+    l1 = (e2[:, 1] * px - e2[:, 0] * py) / det
+    l2 = (-e1[:, 1] * px + e1[:, 0] * py) / det
+    weights = np.clip(np.stack([1.0 - l1 - l2, l1, l2], axis=1), 0.0, None)
+    weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    return positions, np.einsum("kj,kjd->kd", weights, source[triangles[which]]).astype(np.float32)
 
 
 def _roundness(corners: np.ndarray) -> np.ndarray:
