@@ -72,8 +72,9 @@ class PiecewiseAffineWarp:
     """A planned triangle warp over images of one size; :meth:`apply` warps an image.
 
     Make one with :func:`plan_warp`. The planning (border points, triangulation, fold-over
-    check) is done once; applying the plan to several images of the same size (the colour
-    channels of a stack, a mask and its image) repeats none of it.
+    check) is done once, and the triangle raster is cached by destination geometry;
+    applying the plan to several images of the same size (an image and its mask) repeats
+    only the per-pixel work.
 
     Attributes
     ----------
