@@ -636,3 +636,25 @@ def test_no_feature_shift_is_the_image_itself(faces):
     assert np.array_equal(shift_face_features(image, mesh).image, image)
     with pytest.raises(PyfameValueError, match="eye_spacing"):
         shift_face_features(image, mesh, eye_spacing=float("inf"))
+
+
+# ---- bad meshes, for every operation ------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["align", "caricature", "thatcher", "shift", "morph", "composite", "average"])
+def test_every_operation_names_a_non_finite_mesh(aligned, operation):
+    a = aligned["sample"]
+    bad = a.landmarks.copy()
+    bad[33, 1] = np.inf
+    calls = {
+        "align": (lambda: align_face(a.image, bad), "landmarks"),
+        "caricature": (lambda: caricature_face(a.image, a.landmarks, bad), "reference_landmarks"),
+        "thatcher": (lambda: thatcherize_face(a.image, bad), "landmarks"),
+        "shift": (lambda: shift_face_features(a.image, bad, 0.1), "landmarks"),
+        "morph": (lambda: morph_face(a.image, a.landmarks, a.image, bad), "landmarks_b"),
+        "composite": (lambda: composite_face(a.image, bad, a.image, a.landmarks), "top_landmarks"),
+        "average": (lambda: average_face([a.image, a.image], [a.landmarks, bad]), r"landmarks_list\[1\]"),
+    }
+    call, name = calls[operation]
+    with pytest.raises(PyfameValueError, match=name + ".*finite.*point 33"):
+        call()
