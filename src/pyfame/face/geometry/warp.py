@@ -117,7 +117,7 @@ class PiecewiseAffineWarp:
         """
         raster = _triangle_raster(self.destination_points, self.triangles[self._moving], self.box)
         moving_index = np.concatenate([[-1], np.flatnonzero(self._moving)])
-        return moving_index[raster.index]
+        return moving_index[raster]
 
     def source_coordinates(self) -> np.ndarray:
         """Where each pixel of :attr:`box` is sampled in the source image.
@@ -165,14 +165,13 @@ class PiecewiseAffineWarp:
         moving = self.triangles[self._moving]
         raster = _triangle_raster(self.destination_points, moving, box)
         table = _inverse_affine_table(self.source_points, self.destination_points, moving, box)
-        positions, clamped = _clamped_edge_coordinates(
+        clamped_rows, clamped_columns, clamped = _clamped_edge_coordinates(
             raster, table, self.source_points, self.destination_points, moving, box
         )
-        clamped_rows, clamped_columns = raster.edge_rows[positions], raster.edge_columns[positions]
         strip_starts = np.searchsorted(clamped_rows, np.arange(0, y1 - y0 + _STRIP_ROWS, _STRIP_ROWS))
         for strip, top in enumerate(range(0, y1 - y0, _STRIP_ROWS)):
             rows = slice(top, min(top + _STRIP_ROWS, y1 - y0))
-            coordinates = _evaluate_affines(raster.index[rows], table, top)
+            coordinates = _evaluate_affines(raster[rows], table, top)
             fix = slice(strip_starts[strip], strip_starts[strip + 1])
             coordinates[clamped_rows[fix] - top, clamped_columns[fix]] = clamped[fix]
             yield rows, coordinates
@@ -405,43 +404,35 @@ class _RasterCache:
 _RASTERS = _RasterCache()
 
 
-@dataclass(frozen=True)
-class _TriangleRaster:
-    """Which moving triangle covers each pixel of a box, and the pixels on triangle edges."""
-
-    index: np.ndarray  # intp (h, w): 1 + the triangle's row, 0 where none covers the pixel
-    edge_rows: np.ndarray  # intp (k,): the edge pixels, sorted by row
-    edge_columns: np.ndarray  # intp (k,)
-
-
-def _triangle_raster(points: np.ndarray, triangles: np.ndarray, box: tuple[int, int, int, int]) -> _TriangleRaster:
-    """The triangles drawn over ``box``; once per destination geometry (cached)."""
+def _triangle_raster(points: np.ndarray, triangles: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """int32 ``(h, w)`` over ``box``: 1 + the row in ``triangles`` of the triangle drawn at
+    each pixel, 0 where none is. Drawn once per destination geometry (cached)."""
     x0, y0, x1, y1 = box
-    vertices = np.round((points[triangles] - (x0, y0)) * _SUBPIXEL_SCALE).astype(np.int32)
+    vertices = _subpixel_vertices(points, triangles, box)
     key = np.asarray(box, np.int64).tobytes() + vertices.tobytes()
     cached = _RASTERS.get(key)
     if cached is not None:
         return cached
-    index = np.zeros((y1 - y0, x1 - x0), np.int32)
+    raster = np.zeros((y1 - y0, x1 - x0), np.int32)
     # fillPoly draws a triangle's edge pixels too, so neighbours share them and no pixel is
     # left out; the later triangle wins. Slivers are drawn first, so well-shaped triangles
-    # claim most shared edges; the edge pixels are listed for _clamped_edge_coordinates.
+    # claim most shared edges (and see _clamped_edge_coordinates for the rest).
     for k in np.argsort(_roundness(points[triangles]), kind="stable"):
-        cv2.fillPoly(index, [vertices[k]], int(k) + 1, cv2.LINE_8, _SUBPIXEL_BITS)
-    edges = np.zeros(index.shape, np.uint8)
-    cv2.polylines(edges, list(vertices), True, 1, 1, cv2.LINE_8, _SUBPIXEL_BITS)
-    edge_rows, edge_columns = np.nonzero(edges & (index > 0))
-    raster = _TriangleRaster(index.astype(np.intp), edge_rows.astype(np.intp), edge_columns.astype(np.intp))
-    for array in (raster.index, raster.edge_rows, raster.edge_columns):
-        array.setflags(write=False)
+        cv2.fillPoly(raster, [vertices[k]], int(k) + 1, cv2.LINE_8, _SUBPIXEL_BITS)
+    raster.setflags(write=False)
     _RASTERS.put(key, raster)
     return raster
 
 
+def _subpixel_vertices(points: np.ndarray, triangles: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """int32 ``(m, 3, 2)`` triangle corners in box pixels at 1/16 pixel, as cv2 draws them."""
+    return np.round((points[triangles] - box[:2]) * _SUBPIXEL_SCALE).astype(np.int32)
+
+
 def _clamped_edge_coordinates(
-    raster: _TriangleRaster, table: np.ndarray, source: np.ndarray, destination: np.ndarray,
+    raster: np.ndarray, table: np.ndarray, source: np.ndarray, destination: np.ndarray,
     triangles: np.ndarray, box: tuple[int, int, int, int],
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Source coordinates of the edge pixels of steep triangles, from the nearest point of
     their triangle.
 
@@ -450,32 +441,53 @@ def _clamped_edge_coordinates(
     changes by about a pixel per pixel), but a sliver that stretches a wide source region
     over a thin destination one has a steep map, and its extrapolation samples far outside
     its source triangle (a stray pixel of background on a face's edge). For the edge pixels
-    of such triangles the barycentric coordinates are clamped to the triangle, so the map
-    is evaluated on the shared edge, where the neighbours agree.
+    such a triangle won, the barycentric coordinates are clamped to the triangle, so the map
+    is evaluated on the shared edge, where the neighbours agree. Steep triangles are few
+    (none in most warps), so their edges are found in their own small boxes.
 
     Returns
     -------
-    positions : numpy.ndarray
-        intp ``(k,)`` positions into ``raster.edge_rows`` / ``edge_columns``.
+    rows, columns : numpy.ndarray
+        intp ``(k,)`` box pixels, sorted by row.
     coordinates : numpy.ndarray
         float32 ``(k, 2)``.
     """
     stretch = np.sqrt((table[1:, [1, 2, 4, 5]] ** 2).sum(axis=1))  # Frobenius norm of the map's linear part
-    which = raster.index[raster.edge_rows, raster.edge_columns] - 1
-    positions = np.flatnonzero(stretch[which] > _STEEP_STRETCH)
-    which = which[positions]
+    steep = np.flatnonzero(stretch > _STEEP_STRETCH)
+    found_rows, found_columns, found_triangles = [], [], []
+    if len(steep):
+        vertices = _subpixel_vertices(destination, triangles[steep], box)
+        for k, corners in zip(steep, vertices):
+            lo = np.maximum(corners.min(axis=0) // _SUBPIXEL_SCALE - 1, 0)
+            hi = np.minimum(corners.max(axis=0) // _SUBPIXEL_SCALE + 2, raster.shape[::-1])
+            if (hi <= lo).any():
+                continue
+            edges = np.zeros((hi[1] - lo[1], hi[0] - lo[0]), np.uint8)
+            cv2.polylines(edges, [corners - lo * _SUBPIXEL_SCALE], True, 1, 1, cv2.LINE_8, _SUBPIXEL_BITS)
+            rows, columns = np.nonzero(edges & (raster[lo[1]:hi[1], lo[0]:hi[0]] == k + 1))
+            found_rows.append(rows + lo[1])
+            found_columns.append(columns + lo[0])
+            found_triangles.append(np.full(len(rows), k))
+    if not found_rows:
+        empty = np.zeros(0, np.intp)
+        return empty, empty, np.zeros((0, 2), np.float32)
+    rows, columns = np.concatenate(found_rows), np.concatenate(found_columns)
+    which = np.concatenate(found_triangles)
+    order = np.argsort(rows, kind="stable")
+    rows, columns, which = rows[order], columns[order], which[order]
     corners = destination[triangles[which]]
     d0 = corners[:, 0]
     e1, e2 = corners[:, 1] - d0, corners[:, 2] - d0
     det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
     det = np.where(np.abs(det) < 1e-12, 1e-12, det)
-    px = raster.edge_columns[positions] + box[0] - d0[:, 0]
-    py = raster.edge_rows[positions] + box[1] - d0[:, 1]
+    px = columns + box[0] - d0[:, 0]
+    py = rows + box[1] - d0[:, 1]
     l1 = (e2[:, 1] * px - e2[:, 0] * py) / det
     l2 = (-e1[:, 1] * px + e1[:, 0] * py) / det
     weights = np.clip(np.stack([1.0 - l1 - l2, l1, l2], axis=1), 0.0, None)
     weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
-    return positions, np.einsum("kj,kjd->kd", weights, source[triangles[which]]).astype(np.float32)
+    coordinates = np.einsum("kj,kjd->kd", weights, source[triangles[which]]).astype(np.float32)
+    return rows.astype(np.intp), columns.astype(np.intp), coordinates
 
 
 def _roundness(corners: np.ndarray) -> np.ndarray:
