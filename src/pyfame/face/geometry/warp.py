@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -64,6 +64,7 @@ _SUBPIXEL_BITS = 4  # cv2.fillPoly's fractional bits: vertices at 1/16 pixel
 _SUBPIXEL_SCALE = 1 << _SUBPIXEL_BITS
 _STILL = 1e-6  # pixels: a point moved less than this does not move
 _STRIP_ROWS = 32  # rows of the box computed at a time
+_MAX_THREADS = 4  # threads sharing a warp's strips (at most; cv2.getNumThreads() decides)
 _STEEP_STRETCH = 2.0  # Frobenius norm of a triangle's map beyond which its edge pixels are clamped
 
 
@@ -129,12 +130,19 @@ class PiecewiseAffineWarp:
         """
         x0, y0, x1, y1 = self.box
         out = np.empty((y1 - y0, x1 - x0, 2), np.float32)
-        for rows, coordinates in self._source_coordinate_strips():
-            out[rows] = coordinates
+        if x1 > x0 and y1 > y0:
+            strips = _CoordinateStrips(self)
+            for strip in range(strips.count):
+                rows, coordinates = strips.compute(strip)
+                out[rows] = coordinates
         return out
 
     def apply(self, image: np.ndarray) -> np.ndarray:
         """The warped image, of the same shape and dtype (uint8 or float32).
+
+        The box is computed a strip of rows at a time (small working arrays that stay in
+        the CPU's cache), the strips shared among as many threads as OpenCV may use
+        (``cv2.getNumThreads()``, which PyFAME's thread budget sets).
 
         Parameters
         ----------
@@ -148,33 +156,53 @@ class PiecewiseAffineWarp:
             )
         out = image.copy()
         x0, y0, x1, y1 = self.box
+        if x1 <= x0 or y1 <= y0:
+            return out
         target = out[y0:y1, x0:x1]
-        for rows, coordinates in self._source_coordinate_strips():
-            fixed_point, fraction = cv2.convertMaps(coordinates, None, cv2.CV_16SC2)
-            warped = cv2.remap(image, fixed_point, fraction, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            target[rows] = warped.reshape(target[rows].shape)
+        strips = _CoordinateStrips(self)
+
+        def warp_strips(first: int, stop: int) -> None:
+            for strip in range(first, stop):
+                rows, coordinates = strips.compute(strip)
+                fixed_point, fraction = cv2.convertMaps(coordinates, None, cv2.CV_16SC2)
+                warped = cv2.remap(image, fixed_point, fraction, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+                target[rows] = warped.reshape(target[rows].shape)
+
+        workers = min(max(cv2.getNumThreads(), 1), _MAX_THREADS, strips.count // 2 or 1)
+        if workers == 1:
+            warp_strips(0, strips.count)
+            return out
+        bounds = np.linspace(0, strips.count, workers + 1).round().astype(int)
+        with ThreadPoolExecutor(workers) as pool:  # numpy and OpenCV release the GIL
+            for done in [pool.submit(warp_strips, a, b) for a, b in zip(bounds[:-1], bounds[1:])]:
+                done.result()
         return out
 
-    def _source_coordinate_strips(self) -> Iterator[tuple[slice, np.ndarray]]:
-        """The source coordinates of :attr:`box`, a strip of rows at a time (small working
-        arrays that stay in the CPU's cache)."""
-        box = self.box
-        x0, y0, x1, y1 = box
-        if x1 <= x0 or y1 <= y0:
-            return
-        moving = self.triangles[self._moving]
-        raster = _triangle_raster(self.destination_points, moving, box)
-        table = _inverse_affine_table(self.source_points, self.destination_points, moving, box)
-        clamped_rows, clamped_columns, clamped = _clamped_edge_coordinates(
-            raster, table, self.source_points, self.destination_points, moving, box
+
+class _CoordinateStrips:
+    """The per-pixel source coordinates of a plan's box, ready to compute strip by strip."""
+
+    def __init__(self, plan: PiecewiseAffineWarp) -> None:
+        box = plan.box
+        moving = plan.triangles[plan._moving]
+        self.raster = _triangle_raster(plan.destination_points, moving, box)
+        self.table = _inverse_affine_table(plan.source_points, plan.destination_points, moving, box)
+        self.clamped_rows, self.clamped_columns, self.clamped = _clamped_edge_coordinates(
+            self.raster, self.table, plan.source_points, plan.destination_points, moving, box
         )
-        strip_starts = np.searchsorted(clamped_rows, np.arange(0, y1 - y0 + _STRIP_ROWS, _STRIP_ROWS))
-        for strip, top in enumerate(range(0, y1 - y0, _STRIP_ROWS)):
-            rows = slice(top, min(top + _STRIP_ROWS, y1 - y0))
-            coordinates = _evaluate_affines(raster[rows], table, top)
-            fix = slice(strip_starts[strip], strip_starts[strip + 1])
-            coordinates[clamped_rows[fix] - top, clamped_columns[fix]] = clamped[fix]
-            yield rows, coordinates
+        height = box[3] - box[1]
+        self.count = -(-height // _STRIP_ROWS)
+        self.height = height
+        self.starts = np.searchsorted(self.clamped_rows, np.arange(0, (self.count + 1) * _STRIP_ROWS, _STRIP_ROWS))
+
+    def compute(self, strip: int) -> tuple[slice, np.ndarray]:
+        """Rows of the box and their source coordinates ``(rows, w, 2)``."""
+        top = strip * _STRIP_ROWS
+        rows = slice(top, min(top + _STRIP_ROWS, self.height))
+        coordinates = _evaluate_affines(self.raster[rows], self.table, top)
+        fix = slice(self.starts[strip], self.starts[strip + 1])
+        coordinates[self.clamped_rows[fix] - top, self.clamped_columns[fix]] = self.clamped[fix]
+        return rows, coordinates
 
 
 def plan_warp(
