@@ -46,7 +46,7 @@ from pyfame.face.geometry.feature_shift import FACE_OUTLINE_POINTS, MOUTH_POINTS
 from pyfame.face.tracker import FaceTracker
 from pyfame.samples import sample_face
 from pyfame.samples.moving_face import FACE_CENTRE
-from pyfame.utils.landmarks import REGION_NAMES
+from pyfame.face.regions import REGION_NAMES
 
 CANVAS = (320, 360)
 EYE_Y, EYE_DISTANCE = 0.4, 0.35

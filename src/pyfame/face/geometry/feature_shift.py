@@ -49,7 +49,7 @@ from pyfame.face.geometry.face_image import FaceImage
 from pyfame.face.geometry.point_checks import as_landmarks, as_rgb_image
 from pyfame.face.geometry.thin_plate_spline import thin_plate_spline_interpolate
 from pyfame.face.geometry.warp import warp_face
-from pyfame.utils.landmarks import REGION_NAMES
+from pyfame.face.regions import REGION_NAMES
 from pyfame.validation import check_float
 
 _RIGHT_IRIS = tuple(range(468, 473))

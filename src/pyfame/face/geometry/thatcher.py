@@ -42,7 +42,7 @@ from pyfame.face.geometry.alignment import eye_centres
 from pyfame.face.geometry.face_image import FaceImage
 from pyfame.face.geometry.point_checks import as_landmarks, as_rgb_image
 from pyfame.face.region_mask import region_mask
-from pyfame.utils.landmarks import Region, resolve_regions
+from pyfame.face.regions import Region, resolve_regions
 from pyfame.validation import check_bool, check_float
 
 #: The features turned by default: each eye on its own, and the mouth (outer lip line).
