@@ -236,6 +236,7 @@ def align_face(
     matrix: np.ndarray | None = None,
     background_color: tuple[int, int, int] = (255, 255, 255),
     vignette: bool = False,
+    border: Literal["constant", "reflect"] = "constant",
 ) -> AlignedFace:
     """Move a face onto a canvas so that its eyes land on fixed positions.
 
@@ -254,6 +255,9 @@ def align_face(
         RGB colour of canvas pixels outside the input (and outside the vignette).
     vignette : bool
         Fade everything outside the fixed oval to ``background_color``.
+    border : {"constant", "reflect"}
+        Canvas pixels outside the input: ``background_color``, or the input reflected at its
+        edge (no hard edge for a later filter to find, as hybrid faces need).
 
     Returns
     -------
@@ -272,12 +276,14 @@ def align_face(
     w, h = check_size(size)
     color = check_color(background_color, "background_color")
     check_bool(vignette, "vignette")
+    if border not in ("constant", "reflect"):
+        raise PyfameValueError(f"border must be 'constant' or 'reflect', got {border!r}", param="border")
     lm = as_landmarks(landmarks)
     if matrix is None:
         m = alignment_matrix(lm, (w, h), eye_y, eye_distance, method=method, reference_landmarks=reference_landmarks)
     else:
         m = _checked_matrix(matrix)
-    canvas = _resample(frame, m, (w, h), color)
+    canvas = _resample(frame, m, (w, h), color, border)
     if vignette:
         canvas = _apply_vignette(canvas, canvas_eye_positions((w, h), eye_y, eye_distance), color)
     return AlignedFace(canvas, transform_landmarks(lm, m), m)
@@ -386,15 +392,15 @@ def _scale_of(matrix: np.ndarray) -> float:
     return math.sqrt(abs(float(np.linalg.det(matrix[:, :2]))))
 
 
-def _resample(frame: np.ndarray, matrix: np.ndarray, size: tuple[int, int], color: tuple[int, int, int]) -> np.ndarray:
+def _resample(frame: np.ndarray, matrix: np.ndarray, size: tuple[int, int], color: tuple[int, int, int],
+              border: str = "constant") -> np.ndarray:
     m = matrix.copy()
     while _scale_of(m) < 0.5 and min(frame.shape[:2]) >= 4:
         # pyrDown keeps the even rows and columns (after a Gaussian): small pixel x is big 2x
         frame = cv2.pyrDown(frame)
         m[:, :2] *= 2.0
-    return cv2.warpAffine(
-        frame, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=color
-    )
+    mode = cv2.BORDER_REFLECT_101 if border == "reflect" else cv2.BORDER_CONSTANT
+    return cv2.warpAffine(frame, m, size, flags=cv2.INTER_LINEAR, borderMode=mode, borderValue=color)
 
 
 def _apply_vignette(canvas: np.ndarray, eyes: np.ndarray, color: tuple[int, int, int]) -> np.ndarray:
