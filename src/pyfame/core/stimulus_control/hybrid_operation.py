@@ -8,11 +8,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pyfame.core.stimulus_control.interim_alignment import align_onto
 from pyfame.core.stimulus_control.spatial_frequency_layer import CPF, SCHYNS_OLIVA_1994
 from pyfame.errors import PyfameError, PyfameValueError
 from pyfame.face.face_frame import face_width
 from pyfame.face.faces import Faces
+from pyfame.face.geometry.alignment import align_face, eye_centres, similarity_matrix
 from pyfame.face.region_mask import region_mask
 from pyfame.face.regions import FACE_OVAL_PATH
 from pyfame.io.media_kinds import media_kind
@@ -31,8 +31,9 @@ class HybridFaces(Operation):
     The faces are tracked and aligned first: the high face is moved onto the low face's
     image by the similarity transform (rotation, uniform scale, translation; never a
     stretch) that puts its eye centres exactly on the low face's, so the two may differ in
-    size and place (see :mod:`~pyfame.core.stimulus_control.interim_alignment`, to be
-    replaced by ``pyfame.face.geometry.alignment``). The cut-off is in units of the mean of
+    size and place (:func:`pyfame.face.geometry.align_face`, as ``align_faces`` aligns: an
+    eye's centre is the midpoint of its corners; the canvas outside the high face's image
+    filled by reflection, so the filter finds no hard edge). The cut-off is in units of the mean of
     the two faces' widths after alignment (cheek to cheek, from the mesh); the low-pass and
     high-pass are power complements, so the two faces contribute equal power at the cut-off
     (:func:`pyfame.stimulus_control.hybrid_image`). The mean luminance and the chroma are the
@@ -90,7 +91,13 @@ class HybridFaces(Operation):
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         low, low_lm = self._face(sources["low_face"][0], context, "low_face")
         high, high_lm = self._face(sources["high_face"][0], context, "high_face")
-        high, high_lm = align_onto(high, high_lm, low_lm, (low.shape[1], low.shape[0]))
+        try:
+            matrix = similarity_matrix(eye_centres(high_lm), eye_centres(low_lm))
+            moved = align_face(high, high_lm, (low.shape[1], low.shape[0]), matrix=matrix, border="reflect")
+        except PyfameError as exc:
+            exc.param = exc.param or "high_face"
+            raise
+        high, high_lm = moved.image, moved.landmarks
         width = (face_width(low_lm) + face_width(high_lm)) / 2.0
         if self.cutoff_cpf >= width / 2.0:
             raise PyfameValueError(f"cutoff_cpf = {self.cutoff_cpf:g} {CPF} is at or above the Nyquist limit of faces "
