@@ -133,6 +133,11 @@ class Operation(Configurable, ABC):
         for an input of another kind (a folder holding one stimulus set, say)."""
         return expand_source(value, name, self.input_kinds.get(name, "media"), with_sub_dirs)
 
+    def record(self) -> dict[str, Any]:
+        """What the last :meth:`make` decided that its parameters do not say (inputs left out,
+        ...), for the sidecar of every output (under ``"made"``); empty by default."""
+        return {}
+
     def param_inputs(self) -> dict[str, list[Path]]:
         """Files named by parameters (a reference image, a target's numbers), by parameter
         name. They are checked before any work, passed to :meth:`make` in ``sources`` under
@@ -260,6 +265,7 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                 log.info("%s: already made by the same request; skipped", folder)
                 return [FileResult(p, p, skipped=True) for p in existing]
         made = operation.make(files, context)
+        decided = operation.record()
     finally:
         context.close()
     targets = [folder / rel for rel in made]
@@ -285,6 +291,8 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                       "tracker": options.tracker.as_dict(), "no_face_policy": options.no_face,
                       "encoder": {"codec": "libx264", "crf": settings.crf, "preset": settings.preset}
                       if target.suffix == ".mp4" else None, "layers": [], "request": request}
+            if decided:
+                record["made"] = decided
             group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
             results.append(FileResult(files[operation.inputs[0]][0] if files else target, target))
         group.commit()
