@@ -17,6 +17,7 @@ False
 from pyfame.core import (
     analysis,
     coloring,
+    face_geometry,
     occlusion,
     point_light_display,
     scrambling,
@@ -35,7 +36,7 @@ from pyfame.pipeline.run_options import RunOptions
 from pyfame.utils import *
 from pyfame.utils import __all__ as _utils_all
 
-_FAMILIES = (analysis, coloring, occlusion, point_light_display, scrambling, stimulus_control, temporal_transforms)
+_FAMILIES = (analysis, coloring, face_geometry, occlusion, point_light_display, scrambling, stimulus_control, temporal_transforms)
 for _family in _FAMILIES:
     globals().update({name: getattr(_family, name) for name in _family.__all__})
 

@@ -1,0 +1,120 @@
+"""Average faces on files: a prototype of a set of stills, and its template (the mean mesh)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pyfame.core.face_geometry.geometry_media import (
+    BENSON_PERRETT_1993,
+    CANVAS_PX,
+    DEFAULT_SIZE,
+    EYE_DISTANCE_KIND,
+    EYE_Y_KIND,
+    SIZE_KIND,
+    TIDDEMAN_2001,
+    Canvas,
+    FileStem,
+    first_mesh,
+    naming,
+    stills_only,
+    template_table,
+)
+from pyfame.errors import FaceNotFoundError, PyfameError, PyfameValueError
+from pyfame.face.geometry.average import average_face
+from pyfame.pipeline.operation import Made, Operation, OperationContext
+from pyfame.pipeline.params import Boolean, Color, Param
+
+
+class FaceAverage(Operation):
+    """An average face (a prototype; Benson & Perrett, 1993; Tiddeman, Burt & Perrett, 2001):
+    the average shape of a set of faces and their average texture.
+
+    Every still is tracked and aligned on its eyes onto one canvas (``size``, ``eye_y``,
+    ``eye_distance``, as :func:`~pyfame.core.face_geometry.functions.align_faces`; faces of
+    any size and place, never stretched). The **average shape** is the point-by-point mean of
+    the aligned meshes; the **average texture** warps every aligned face to that shape
+    (piecewise-affine, one triangulation for all, float32) and averages the pixels, rounded
+    once (:func:`pyfame.face.geometry.average_face`).
+
+    A still without a face is a :class:`~pyfame.errors.FaceNotFoundError` naming the file,
+    raised before anything is written, unless ``skip_missing``: then it is left out, and the
+    sidecars list the faces averaged and those left out (``"made"``). At least two faces
+    must remain.
+
+    **Writes** to ``output_dir/Averages/``: ``<output_filename>.png`` (the prototype) and
+    ``<output_filename>_template.csv`` (its template: one row per mesh point, ``landmark``,
+    ``x``, ``y``, ``z`` in canvas pixels; a reference for
+    :func:`~pyfame.core.face_geometry.functions.caricature_faces`).
+
+    Examples
+    --------
+    >>> FaceAverage(output_filename="women", skip_missing=True)
+    FaceAverage(output_filename='women', skip_missing=True)
+    """
+
+    name = "average_faces"
+    subfolder = "Averages"
+    inputs = ("input_dir",)
+    references = (BENSON_PERRETT_1993, TIDDEMAN_2001)
+
+    output_filename: str = Param(FileStem(), default="average", help="Name of the prototype (and of its template).")
+    size: tuple = Param(SIZE_KIND, default=DEFAULT_SIZE, unit=CANVAS_PX, help="The canvas the faces are averaged on.")
+    eye_y: float = Param(EYE_Y_KIND, default=0.4, unit="fraction of the canvas height",
+                         help="Height of the eye centres on the canvas.")
+    eye_distance: float = Param(EYE_DISTANCE_KIND, default=0.3, unit="fraction of the canvas width",
+                                help="Distance between the eye centres on the canvas.")
+    background_color: Any = Param(Color(), default="white", seed_color_order=False,
+                                  help="Colour of canvas pixels outside an input.")
+    skip_missing: bool = Param(Boolean(), default=False,
+                               help="Leave out a still without a face (recorded in the sidecar) instead of failing.")
+
+    def __post_init__(self) -> None:
+        self._decided: dict[str, Any] = {}
+
+    def check_sources(self, sources: dict[str, list[Path]]) -> None:
+        files = sources["input_dir"]
+        stills_only(files, "input_dir", "an average")
+        if len(files) < 2:
+            raise PyfameValueError(f"input_dir: an average needs at least two faces, got {len(files)}",
+                                   param="input_dir")
+
+    def output_names(self, sources: dict[str, list[Path]]) -> list[str]:
+        return [f"{self.output_filename}.png", f"{self.output_filename}_template.csv"]
+
+    def record(self) -> dict[str, Any]:
+        return dict(self._decided)
+
+    def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
+        canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
+        images, meshes, used, skipped = [], [], [], []
+        for path in sources["input_dir"]:
+            pixels = context.read_image(path)
+            try:
+                faces = context.faces(pixels, path)
+            except FaceNotFoundError as exc:
+                if not self.skip_missing:
+                    raise FaceNotFoundError(f"input_dir: no face found in {path} (give skip_missing=True to leave "
+                                            "it out of the average)", param="input_dir") from exc
+                skipped.append(path.name)
+                continue
+            except PyfameError as exc:
+                exc.param = exc.param or "input_dir"
+                raise
+            with naming("input_dir"):
+                aligned = canvas.still(pixels, first_mesh(faces))
+            images.append(aligned.image)
+            meshes.append(aligned.landmarks)
+            used.append(path.name)
+        if len(images) < 2:
+            raise FaceNotFoundError(f"input_dir: an average needs at least two faces; faces were found in "
+                                    f"{len(images)} of {len(sources['input_dir'])} stills (left out: "
+                                    f"{', '.join(skipped)})", param="input_dir")
+        with naming("input_dir"):
+            prototype = average_face(images, meshes)
+        self._decided = {"faces_averaged": used, "skipped_no_face": skipped}
+        return {f"{self.output_filename}.png": prototype.image,
+                f"{self.output_filename}_template.csv": template_table(prototype.landmarks)}
+
+
+__all__ = ["FaceAverage"]

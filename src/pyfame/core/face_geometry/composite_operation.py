@@ -1,0 +1,112 @@
+"""Composite faces on files: the top half of one face on the bottom half of another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pyfame.core.face_geometry.geometry_media import (
+    CANVAS_PX,
+    DEFAULT_SIZE,
+    EYE_DISTANCE_KIND,
+    EYE_Y_KIND,
+    SIZE_KIND,
+    YOUNG_1987,
+    Canvas,
+    check_unique_names,
+    first_mesh,
+    naming,
+    stills_only,
+    track,
+    weight_label,
+)
+from pyfame.face.faces import N_LANDMARKS
+from pyfame.face.geometry.composite import SPLIT_LANDMARK, composite_face
+from pyfame.pipeline.operation import Made, Operation, OperationContext
+from pyfame.pipeline.params import Color, Integer, Number, Param
+
+
+class FaceComposite(Operation):
+    """Composite faces (Young, Hellawell & Hay, 1987): the top half of one face joined to the
+    bottom half of another, aligned or misaligned sideways.
+
+    Every face of ``top_dir`` is joined to every face of ``bottom_dir`` (a file or a folder
+    each; the same folder twice gives every pair, each face with itself included: the "same"
+    composites of the paradigm). Both faces are first aligned on their eyes onto one canvas
+    (``size``, ``eye_y``, ``eye_distance``; never stretched), so their eyes coincide.
+
+    **The split line** runs parallel to the eye line through mesh point ``split_landmark``
+    (default 195: on the bridge of the nose about halfway between the eye line and the nose
+    tip, below the eyes and above the nostrils; 6 cuts higher, 4 lower). Above it, every
+    pixel is the aligned top face's, bit for bit; below it, the aligned bottom face's, shifted
+    by whole pixels: ``misalign`` face widths sideways (cheek to cheek, points 234 to 454;
+    positive: towards the image's right) and ``gap_px`` down, the gap and the uncovered
+    pixels in ``background_color`` (:func:`pyfame.face.geometry.composite_face`).
+
+    **Writes** to ``output_dir/Composites/``: ``<top>_<bottom>_composite.png``, with
+    ``_misaligned<p>`` (``p`` the misalignment in percent of the face width, ``m`` for
+    minus) and ``_gap<n>`` when they are not 0, so aligned and misaligned sets can share a
+    folder.
+
+    Examples
+    --------
+    >>> FaceComposite(misalign=0.5, gap_px=4)
+    FaceComposite(misalign=0.5, gap_px=4)
+    """
+
+    name = "composite_faces"
+    subfolder = "Composites"
+    inputs = ("top_dir", "bottom_dir")
+    references = (YOUNG_1987,)
+
+    misalign: float = Param(Number(-2.0, 2.0), default=0.0, unit="fraction of the face width",
+                            help="Sideways shift of the bottom half (0: aligned).")
+    gap_px: int = Param(Integer(0, 1000), default=0, unit="px", help="Background between the two halves.")
+    split_landmark: int = Param(Integer(0, N_LANDMARKS - 1), default=SPLIT_LANDMARK,
+                                help="The mesh point the split line passes through (195: mid nose bridge).")
+    size: tuple = Param(SIZE_KIND, default=DEFAULT_SIZE, unit=CANVAS_PX, help="The canvas the faces are joined on.")
+    eye_y: float = Param(EYE_Y_KIND, default=0.4, unit="fraction of the canvas height",
+                         help="Height of the eye centres on the canvas.")
+    eye_distance: float = Param(EYE_DISTANCE_KIND, default=0.3, unit="fraction of the canvas width",
+                                help="Distance between the eye centres on the canvas.")
+    background_color: Any = Param(Color(), default="white", seed_color_order=False,
+                                  help="Colour of the gap, of pixels the shifted half leaves, and outside an input.")
+
+    def check_sources(self, sources: dict[str, list[Path]]) -> None:
+        stills_only(sources["top_dir"], "top_dir", "a composite")
+        stills_only(sources["bottom_dir"], "bottom_dir", "a composite")
+        check_unique_names([(self._name(t, b), t) for t in sources["top_dir"] for b in sources["bottom_dir"]],
+                           "top_dir")
+
+    def _name(self, top: Path, bottom: Path) -> str:
+        name = f"{top.stem}_{bottom.stem}_composite"
+        if self.misalign:
+            name += f"_misaligned{weight_label(self.misalign)}"
+        if self.gap_px:
+            name += f"_gap{self.gap_px}"
+        return name + ".png"
+
+    def output_names(self, sources: dict[str, list[Path]]) -> list[str]:
+        return [self._name(t, b) for t in sources["top_dir"] for b in sources["bottom_dir"]]
+
+    def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
+        canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
+        aligned: dict[tuple[str, Path], Any] = {}
+        for name in self.inputs:
+            for path in sources[name]:
+                item = track(path, context, name)
+                with naming(name):
+                    aligned[name, path] = canvas.still(item.frames[0], first_mesh(item.faces[0]))
+        made: dict[str, Any] = {}
+        for top in sources["top_dir"]:
+            for bottom in sources["bottom_dir"]:
+                a, b = aligned["top_dir", top], aligned["bottom_dir", bottom]
+                with naming("misalign"):
+                    result = composite_face(a.image, a.landmarks, b.image, b.landmarks, misalign=self.misalign,
+                                            gap_px=self.gap_px, split_landmark=self.split_landmark,
+                                            background_color=self.background_color)
+                made[self._name(top, bottom)] = result.image
+        return made
+
+
+__all__ = ["FaceComposite"]
