@@ -395,7 +395,8 @@ class IntegerPair(Kind):
         return list(value)
 
     def parse(self, text: str, name: str) -> Any:
-        return IntegerList().parse(text, name)
+        items = IntegerList().parse(text, name)
+        return items[0] if len(items) == 1 else items  # "512" is (512, 512)
 
     def describe(self) -> str:
         return f"two integers {_bounds_text(self.low, self.high, False, False)}"
@@ -515,7 +516,8 @@ class Param:
         try:
             return self.kind.check(value, self.name)
         except PyfameError as exc:
-            if getattr(exc, "param", None) is None:
+            param = getattr(exc, "param", None)
+            if param is None or param.startswith(self.name + "["):  # an item of it: the parameter is named
                 exc.param = self.name
             raise
 
