@@ -50,8 +50,12 @@ class FaceAlignment(Operation):
     **Videos** are aligned frame by frame into a head-stabilised clip: the face stays still
     on the canvas while the head moves in the input. The transform is smoothed over frames
     with a One-Euro filter (Casiez et al., 2012: ``min_cutoff`` and ``beta``), so the clip does
-    not jitter with the tracker; ``smooth_alignment=False`` aligns every frame exactly. A frame
-    without a face takes the nearest frame's mesh.
+    not jitter with the tracker; ``smooth_alignment=False`` aligns every frame exactly. The
+    defaults (1.5 Hz, 10) halve the jitter of a still head (tracker noise of 0.6 px: to 0.49
+    of it) and lag a head moving steadily at one eye distance per second by 1% of the eye
+    distance; the core's own (1 Hz, 0.5) smooth harder (0.33) but lag 6%, which shows as
+    the face drifting on the canvas whenever the head moves. A frame without a face takes
+    the nearest frame's mesh.
 
     **How exact**: on the canvas, the tracked meshes' eye centres land on their positions to
     within 0.001 px; tracked again in the written images, within 1.5% of the eye distance
@@ -85,9 +89,9 @@ class FaceAlignment(Operation):
     vignette: bool = Param(Boolean(), default=False, help="Fade everything outside a fixed oval to the background.")
     smooth_alignment: bool = Param(Boolean(), default=True,
                                    help="Videos: smooth the transform over frames (no jitter).")
-    min_cutoff: float = Param(Number(0.0, 100.0, low_open=True), default=1.0, unit="Hz",
+    min_cutoff: float = Param(Number(0.0, 100.0, low_open=True), default=1.5, unit="Hz",
                               help="Videos: the smoothing's cut-off when the head is still (lower: smoother).")
-    beta: float = Param(Number(0.0, 100.0), default=0.5,
+    beta: float = Param(Number(0.0, 100.0), default=10.0, unit="per eye distance per second",
                         help="Videos: how fast the smoothing follows a moving head (higher: less lag).")
 
     def check_sources(self, sources: dict[str, list[Path]]) -> None:
