@@ -520,7 +520,9 @@ def test_operations_and_layers_in_an_experiment_file(face_dir, tmp_path):
             "operations": [{"type": "align_faces", "size": [200, 200]},
                            {"type": "average_faces", "name": "average", "output_filename": "prototype"},
                            {"type": "morph_faces", "face_a": "sample.png", "face_b": "other.png", "weights": [0.5]},
-                           {"type": "caricature_faces", "reference": "other.png", "strength": 1.3},
+                           {"type": "caricature_faces", "name": "by_image", "reference": "other.png"},
+                           {"type": "caricature_faces", "reference": "stimuli/average/prototype_template.csv",
+                            "strength": 1.3},  # made by the average above: operations run in order
                            {"type": "composite_faces", "top_dir": "sample.png", "bottom_dir": "other.png",
                             "misalign": 0.3}]}
     (tmp_path / "exp.yaml").write_text(yaml.safe_dump(spec))
@@ -528,7 +530,7 @@ def test_operations_and_layers_in_an_experiment_file(face_dir, tmp_path):
     assert report.count("failed") == 0, report
     out = tmp_path / "stimuli"
     for path in ("Aligned/sample.png", "average/prototype_template.csv", "Morphs/sample_other_morph_050.png",
-                 "Caricatures/other.png", "Composites/sample_other_composite_misaligned030.png"):
+                 "Caricatures/other.png", "by_image/sample.png", "Composites/sample_other_composite_misaligned030.png"):
         assert (out / path).is_file(), path
     assert len(list(out.rglob("*thatcher*.png"))) + len(list((out / "thatcher").glob("*.png"))) >= 2
 
