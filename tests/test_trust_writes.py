@@ -288,3 +288,27 @@ def test_sidecar_records_the_request_and_the_input_relative_to_the_output(tmp_pa
     assert record["input"]["relative_path"] == "../../in/a.png"
     assert record["request"]["input_sha256"] == file_sha256(stills / "a.png")
     assert record["request"]["layers"] == [pf.ColorShift().to_dict()]
+
+
+def test_a_signal_during_the_commit_waits_until_every_file_is_in_place(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from pyfame.io import output_group
+
+    real_replace = os.replace
+    calls = []
+
+    def replace_then_signal(src, dst):
+        calls.append(dst)
+        real_replace(src, dst)
+        if len(calls) == 1:  # Ctrl-C between the media and its sidecar
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(output_group.os, "replace", replace_then_signal)
+    with pytest.raises(KeyboardInterrupt):
+        with output_group.OutputGroup() as group:
+            group.temp_for(tmp_path / "face.png").write_text("media")
+            group.temp_for(tmp_path / "face.png.pyfame.json").write_text("{}")
+            group.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["face.png", "face.png.pyfame.json"]
