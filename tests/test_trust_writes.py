@@ -306,9 +306,8 @@ def test_a_signal_during_the_commit_waits_until_every_file_is_in_place(tmp_path,
             os.kill(os.getpid(), signal.SIGINT)
 
     monkeypatch.setattr(output_group.os, "replace", replace_then_signal)
-    with pytest.raises(KeyboardInterrupt):
-        with output_group.OutputGroup() as group:
-            group.temp_for(tmp_path / "face.png").write_text("media")
-            group.temp_for(tmp_path / "face.png.pyfame.json").write_text("{}")
-            group.commit()
+    with pytest.raises(KeyboardInterrupt), output_group.OutputGroup() as group:
+        group.temp_for(tmp_path / "face.png").write_text("media")
+        group.temp_for(tmp_path / "face.png.pyfame.json").write_text("{}")
+        group.commit()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["face.png", "face.png.pyfame.json"]
