@@ -13,6 +13,7 @@ from pyfame.face.region_mask import region_mask
 from pyfame.face.tracker import FaceTracker
 from pyfame.io import open_source, read_image
 from pyfame.pipeline.layer import SourceInfo
+from pyfame.pipeline.region_layer import SHIFT_FEATHER_IOD
 from pyfame.utils.timing_functions import linear
 
 from .conftest import listing
@@ -22,13 +23,15 @@ def lab(rgb):
     return cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
 
 
-def interior(faces, region, shape, erode=3):
-    m = region_mask(faces, region, shape).full() >= 0.999
+def interior(faces, region, shape, erode=1):
+    """Pixels the shift reaches at full strength (inside its feathered edge), less a margin."""
+    m = region_mask(faces, region, shape, feather_px=None, feather_iod=SHIFT_FEATHER_IOD).full() >= 0.999
     return cv2.erode(m.astype(np.uint8), np.ones((2 * erode + 1,) * 2, np.uint8)).astype(bool)
 
 
-def outside(faces, region, shape, feather):
-    m = region_mask(faces, region, shape, feather_px=feather).full() > 0
+def outside(faces, region, shape, feather_iod=SHIFT_FEATHER_IOD):
+    """Pixels beyond the reach of a shift's feathered edge (the layers' default feather)."""
+    m = region_mask(faces, region, shape, feather_px=None, feather_iod=feather_iod).full() > 0
     return ~cv2.dilate(m.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
 
 
@@ -45,7 +48,7 @@ def test_still_shift_moves_the_right_lab_axis_by_the_magnitude(face_image, tmp_p
     assert delta == pytest.approx(sign * 8.0, abs=1.0)
     other = 3 - channel  # the other chroma axis barely moves
     assert abs(lab(after)[..., other][inside].mean() - lab(before)[..., other][inside].mean()) < 1.0
-    out = outside(faces, pf.CHEEKS_PATH, before.shape, feather=3)
+    out = outside(faces, pf.CHEEKS_PATH, before.shape, )
     assert np.array_equal(after[out], before[out])  # a lossless still: untouched, bit for bit
 
 
@@ -62,7 +65,7 @@ def test_video_shift_follows_the_timing_curve(talking_video, tmp_path):
             measured.append(lab(fb.pixels)[..., 1][inside].mean() - lab(fa.pixels)[..., 1][inside].mean())
             w = 0.0 if not onset <= fa.t <= offset else linear(fa.t, onset=onset, offset=offset)
             expected.append(magnitude * w)
-            out = outside(faces, pf.CHEEKS_PATH, fa.pixels.shape, feather=3)
+            out = outside(faces, pf.CHEEKS_PATH, fa.pixels.shape, )
             leak.append(np.abs(fb.pixels[out].astype(int) - fa.pixels[out]).mean())
     measured, expected = np.array(measured), np.array(expected)
     assert np.abs(measured - expected).max() < 1.0, np.c_[expected, measured]

@@ -189,7 +189,8 @@ def test_layers_keep_shape_stay_in_region_and_repeat(face_and_faces, layer, seed
     face, faces = face_and_faces
     out = layer.apply(face.copy(), faces, 0.0, np.random.default_rng(seed))
     assert out.shape == face.shape and out.dtype == np.uint8
-    mask = region_mask(faces, _region_of(layer), face.shape, getattr(layer, "feather_px", 0.0)).full() > 0
+    feather_px, feather_iod = getattr(layer, "feather_px", 0.0), getattr(layer, "feather_iod", 0.0)
+    mask = region_mask(faces, _region_of(layer), face.shape, feather_px, feather_iod).full() > 0
     grown = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2).astype(bool)
     assert np.array_equal(out[~grown], face[~grown]), "pixels outside the region changed"
     again = layer.apply(face.copy(), faces, 0.0, np.random.default_rng(seed))

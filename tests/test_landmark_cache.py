@@ -25,6 +25,20 @@ def test_round_trip(tmp_path):
     assert list(tmp_path.glob(".*")) == []
 
 
+def test_the_hairline_is_cached_with_the_landmarks(tmp_path):
+    """A cached run's foreheads reach the hairline as the tracked run's did."""
+    cache = LandmarkCache(tmp_path)
+    rng = np.random.default_rng(1)
+    lm = rng.random((2, 478, 3)).astype(np.float32) * 100
+    hairline = rng.random((2, 29, 2)).astype(np.float32) * 100
+    frames = [Faces.from_landmarks(lm, (200, 200, 3), hairline=hairline), Faces.empty()]
+    key = cache.key("cd" * 32, {})
+    cache.save(key, frames)
+    back = cache.load(key)
+    np.testing.assert_array_equal(back[0].hairline, hairline)
+    np.testing.assert_array_equal(back[0].boxes, frames[0].boxes)
+
+
 def test_damaged_entry_is_a_miss(tmp_path):
     cache = LandmarkCache(tmp_path)
     (tmp_path / "k.npz").write_bytes(b"garbage")

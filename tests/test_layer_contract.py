@@ -205,13 +205,14 @@ def test_region_layers_change_nothing_outside_their_regions(cls, face, dx, dy, s
     frame = cv2.warpAffine(pixels, m, (w, h))
     lm = faces.landmarks.copy()
     lm[..., :2] = lm[..., :2] * scale + m[:, 2]
-    moved = Faces.from_landmarks(lm, frame.shape)
+    hairline = None if faces.hairline is None else faces.hairline * scale + m[:, 2]
+    moved = Faces.from_landmarks(lm, frame.shape, hairline=hairline)
     if not moved or moved.boxes[0, 2] - moved.boxes[0, 0] < 20:
         return
     layer = cls()
     (out,) = _run(layer, [frame], [moved], seed=seed, kind="image")
     assert out.shape == frame.shape and out.dtype == np.uint8
-    feather = getattr(layer, "feather_px", 0.0) or 0.0
-    mask = region_mask(moved, layer.covered_regions(), frame.shape, feather).full() > 0
+    feather_px, feather_iod = getattr(layer, "feather_px", 0.0), getattr(layer, "feather_iod", 0.0)
+    mask = region_mask(moved, layer.covered_regions(), frame.shape, feather_px, feather_iod).full() > 0
     grown = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2).astype(bool)
     assert np.array_equal(out[~grown], frame[~grown]), "pixels outside the layer's regions changed"

@@ -61,9 +61,7 @@ def face_width(landmarks: np.ndarray) -> float:
 
 def mean_face_color(frame: np.ndarray, faces, face_index: int = 0) -> tuple[int, int, int]:  # noqa: ANN001
     """Mean RGB colour of a face's skin (face oval minus eyes, brows and mouth)."""
-    from pyfame.face.faces import Faces
-
-    one = Faces.from_landmarks(faces.landmarks[face_index:face_index + 1], frame.shape)
+    one = faces.subset(face_index)
     mask = region_mask(one, FACE_SKIN_PATH, frame.shape)
     weights = mask.alpha
     if weights.sum() <= 0:

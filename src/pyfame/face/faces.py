@@ -26,6 +26,11 @@ class Faces:
         float32 ``(n_faces, 52)`` blendshape scores in MediaPipe's order, when asked for.
     matrices : numpy.ndarray or None
         float32 ``(n_faces, 4, 4)`` facial transformation matrices, when asked for.
+    hairline : numpy.ndarray or None
+        float32 ``(n_faces, 29, 2)``: where each face's forehead ends, in pixels, from the
+        subject's right temple to the left (:mod:`pyfame.face.hairline`); found by the
+        tracker on the frame's pixels. None for faces made from landmarks alone: regions that
+        reach the hairline then stop at the mesh's face oval.
 
     Examples
     --------
@@ -38,6 +43,7 @@ class Faces:
     boxes: np.ndarray
     blendshapes: np.ndarray | None = None
     matrices: np.ndarray | None = None
+    hairline: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> Faces:
@@ -54,10 +60,21 @@ class Faces:
         frame_shape: tuple[int, ...],
         blendshapes: np.ndarray | None = None,
         matrices: np.ndarray | None = None,
+        hairline: np.ndarray | None = None,
     ) -> Faces:
-        """Build Faces from pixel landmarks, computing each face's bounding box."""
+        """Build Faces from pixel landmarks (and hairlines), computing each face's bounding box."""
         landmarks = np.ascontiguousarray(landmarks, dtype=np.float32).reshape(-1, N_LANDMARKS, 3)
-        return cls(landmarks, boxes_of(landmarks, frame_shape), blendshapes, matrices)
+        if hairline is not None:
+            hairline = np.ascontiguousarray(hairline, dtype=np.float32).reshape(landmarks.shape[0], -1, 2)
+        return cls(landmarks, boxes_of(landmarks, frame_shape, hairline), blendshapes, matrices, hairline)
+
+    def subset(self, index: int) -> Faces:
+        """One face of these, as Faces (its extras kept)."""
+        pick = slice(index, index + 1)
+        return Faces(self.landmarks[pick], self.boxes[pick],
+                     None if self.blendshapes is None else self.blendshapes[pick],
+                     None if self.matrices is None else self.matrices[pick],
+                     None if self.hairline is None else self.hairline[pick])
 
     @property
     def count(self) -> int:
@@ -75,12 +92,15 @@ class Faces:
         return (int(b[:, 0].min()), int(b[:, 1].min()), int(b[:, 2].max()), int(b[:, 3].max()))
 
 
-def boxes_of(landmarks: np.ndarray, frame_shape: tuple[int, ...]) -> np.ndarray:
-    """Bounding boxes ``(n, 4)`` of landmark sets, clipped to a frame of ``frame_shape``."""
+def boxes_of(landmarks: np.ndarray, frame_shape: tuple[int, ...], hairline: np.ndarray | None = None) -> np.ndarray:
+    """Bounding boxes ``(n, 4)`` of landmark sets (and their hairlines), clipped to a frame of
+    ``frame_shape``."""
     h, w = int(frame_shape[0]), int(frame_shape[1])
     if landmarks.shape[0] == 0:
         return np.zeros((0, 4), np.int32)
     xy = landmarks[:, :, :2]
+    if hairline is not None:
+        xy = np.concatenate([xy, hairline.astype(np.float32)], axis=1)
     lo = np.floor(xy.min(axis=1)).astype(np.int64)
     hi = np.ceil(xy.max(axis=1)).astype(np.int64) + 1
     boxes = np.stack(

@@ -34,14 +34,16 @@ from typing import Any
 import numpy as np
 
 from pyfame.face.faces import N_BLENDSHAPES, N_LANDMARKS, Faces
+from pyfame.face.hairline import N_POINTS as N_HAIRLINE
 from pyfame.hashing import stable_json_hash
 from pyfame.io.atomic_write import atomic_output
 from pyfame.models import MODEL_SHA256
 
 log = logging.getLogger(__name__)
 
-#: Version 2 stores the input's sha256 and the frame counts inside each entry.
-CACHE_FORMAT = 2
+#: Version 2 stores the input's sha256 and the frame counts inside each entry; version 3 each
+#: face's hairline (entries without it would give foreheads that stop at the mesh's oval).
+CACHE_FORMAT = 3
 
 
 def default_cache_dir() -> Path:
@@ -136,6 +138,8 @@ class LandmarkCache:
             arrays["blendshapes"] = _concat([f.blendshapes for f in faces_per_frame if f], (0, N_BLENDSHAPES))
         if with_faces and all(f.matrices is not None for f in with_faces):
             arrays["matrices"] = _concat([f.matrices for f in faces_per_frame if f], (0, 4, 4))
+        if with_faces and all(f.hairline is not None for f in with_faces):
+            arrays["hairline"] = _concat([f.hairline for f in faces_per_frame if f], (0, N_HAIRLINE, 2))
         target = self._path(key)
         with atomic_output(target) as tmp, open(tmp, "wb") as handle:
             np.savez(handle, **arrays)
@@ -174,7 +178,7 @@ def _checked_faces(arrays: dict[str, np.ndarray], input_sha256: str | None, fram
         raise _BadEntry(f"made for a source of {made_for} frames, the input has {frame_count}")
     n = int(counts.sum())
     expected_shapes = {"landmarks": (n, N_LANDMARKS, 3), "boxes": (n, 4), "blendshapes": (n, N_BLENDSHAPES),
-                       "matrices": (n, 4, 4)}
+                       "matrices": (n, 4, 4), "hairline": (n, N_HAIRLINE, 2)}
     for name, shape in expected_shapes.items():
         if name not in arrays:
             continue
@@ -184,7 +188,7 @@ def _checked_faces(arrays: dict[str, np.ndarray], input_sha256: str | None, fram
         if array.dtype.kind not in "fiu" or not np.isfinite(array).all():
             raise _BadEntry(f"{name} holds values that are not finite numbers")
     landmarks, boxes = arrays["landmarks"], arrays["boxes"]
-    blend, mats = arrays.get("blendshapes"), arrays.get("matrices")
+    blend, mats, hair = arrays.get("blendshapes"), arrays.get("matrices"), arrays.get("hairline")
     out: list[Faces] = []
     start = 0
     for count in counts.tolist():
@@ -195,6 +199,7 @@ def _checked_faces(arrays: dict[str, np.ndarray], input_sha256: str | None, fram
                 boxes[start:stop].astype(np.int32, copy=False),
                 None if blend is None else blend[start:stop],
                 None if mats is None else mats[start:stop],
+                None if hair is None else hair[start:stop].astype(np.float32, copy=False),
             )
         )
         start = stop

@@ -10,11 +10,15 @@ import cv2
 import numpy as np
 
 from pyfame.face.faces import Faces
+from pyfame.face.hairline import ARC, inter_ocular_distance
 from pyfame.face.regions import Region, resolve_regions
 from pyfame.validation import check_float
 
 _SHIFT = 4  # sub-pixel bits for cv2.fillPoly
 _SCALE = 1 << _SHIFT
+#: Each landmark of the oval's upper arc by its position on the arc (a hairline has a point
+#: at 2 * position, and the midpoint between neighbours p and p + 1 at 2 * p + 1).
+_ARC_POSITION = {index: position for position, index in enumerate(ARC)}
 
 
 @dataclass
@@ -125,28 +129,73 @@ def _half_plane(lm: np.ndarray, side: str, shape: tuple[int, int]) -> np.ndarray
     return out
 
 
-def _rasterise(lm: np.ndarray, region: Region, shape: tuple[int, int]) -> np.ndarray:
+def _loop_points(xy: np.ndarray, loop: tuple[int, ...], hairline: np.ndarray | None) -> np.ndarray:
+    """A loop's polygon; with a hairline, the stretch of the loop along the oval's upper arc
+    follows the hairline instead (its points and the midpoints between them)."""
+    if hairline is None:
+        return xy[list(loop)]
+    points: list[np.ndarray] = []
+    n = len(loop)
+    for k, index in enumerate(loop):
+        here = _ARC_POSITION.get(index)
+        if here is None:
+            points.append(xy[index][None])
+            continue
+        points.append(hairline[2 * here][None])
+        there = _ARC_POSITION.get(loop[(k + 1) % n])
+        if there is not None and abs(there - here) == 1:  # neighbours on the arc: the midpoint between
+            points.append(hairline[here + there][None])
+    return np.concatenate(points)
+
+
+def _rasterise(lm: np.ndarray, region: Region, shape: tuple[int, int], hairline: np.ndarray | None = None) -> np.ndarray:
     out = np.zeros(shape, np.uint8)
-    pts = np.round(lm[:, :2] * _SCALE).astype(np.int32)
-    cv2.fillPoly(out, [pts[list(loop)] for loop in region.include], 255, cv2.LINE_AA, _SHIFT)
+    xy = lm[:, :2]
+    line = hairline if region.reach_hairline else None
+
+    def polygons(loops: tuple[tuple[int, ...], ...]) -> list[np.ndarray]:
+        return [np.round(_loop_points(xy, loop, line) * _SCALE).astype(np.int32) for loop in loops]
+
+    cv2.fillPoly(out, polygons(region.include), 255, cv2.LINE_AA, _SHIFT)
     if region.exclude:
-        cv2.fillPoly(out, [pts[list(loop)] for loop in region.exclude], 0, cv2.LINE_AA, _SHIFT)
+        cv2.fillPoly(out, polygons(region.exclude), 0, cv2.LINE_AA, _SHIFT)
     if region.side is not None:
         out = np.rint(out * _half_plane(lm, region.side, shape)).astype(np.uint8)
     return out
+
+
+def face_feathers(faces: Faces, feather_px: float | None = 0.0, feather_iod: float = 0.0) -> list[float]:
+    """Each face's feather in pixels: ``feather_px`` when given, else ``feather_iod`` times the
+    face's inter-ocular distance (so the edge is equally soft on a small and a large face).
+
+    Examples
+    --------
+    >>> lm = np.zeros((1, 478, 3), np.float32); lm[0, [263, 362], 0] = 60
+    >>> face_feathers(Faces.from_landmarks(lm, (100, 100)), None, 0.1)
+    [6.0]
+    """
+    if feather_px is not None:
+        px = check_float(feather_px, "feather_px", low=0.0)
+        return [px] * faces.count
+    fraction = check_float(feather_iod, "feather_iod", low=0.0)
+    return [fraction * inter_ocular_distance(lm) for lm in faces.landmarks]
 
 
 def region_mask(
     faces: Faces,
     regions: Any,
     frame_shape: tuple[int, ...],
-    feather_px: float = 0,
+    feather_px: float | None = 0,
+    feather_iod: float = 0.0,
 ) -> RegionMask:
     """The union of ``regions`` over every face, as a soft mask inside the faces' box.
 
-    Polygons are filled anti-aliased at 1/16-pixel precision. ``feather_px > 0`` softens
-    the edge with a Gaussian blur of sigma ``feather_px / 2`` (so the edge ramps over about
-    ``2 * feather_px`` pixels); the box grows by ``ceil(1.5 * feather_px)`` pixels to hold it.
+    Polygons are filled anti-aliased at 1/16-pixel precision; regions that reach the
+    hairline follow each face's hairline where it was found (:attr:`Faces.hairline`). A
+    feather softens the edge with a Gaussian blur of sigma ``feather / 2`` (so the edge ramps
+    over about ``2 * feather`` pixels); the box grows by ``ceil(1.5 * feather)`` pixels to
+    hold it. The feather is ``feather_px`` pixels, or, when ``feather_px`` is None,
+    ``feather_iod`` times each face's inter-ocular distance.
 
     Parameters
     ----------
@@ -156,8 +205,11 @@ def region_mask(
         Anything :func:`~pyfame.face.regions.resolve_regions` accepts.
     frame_shape : tuple
         The frame's shape; only ``(H, W)`` is used.
-    feather_px : float
-        Edge softening in pixels (0 for a crisp, anti-aliased edge).
+    feather_px : float or None
+        Edge softening in pixels (0 for a crisp, anti-aliased edge); None to scale it with
+        the face (``feather_iod``).
+    feather_iod : float
+        Edge softening in inter-ocular distances, when ``feather_px`` is None.
 
     Examples
     --------
@@ -167,24 +219,37 @@ def region_mask(
     True
     """
     resolved = resolve_regions(regions)
-    feather = check_float(feather_px, "feather_px", low=0.0)
+    feathers = face_feathers(faces, feather_px, feather_iod)
     h, w = int(frame_shape[0]), int(frame_shape[1])
     if not faces:
         return RegionMask((0, 0, 0, 0), np.zeros((0, 0), np.float32), (h, w))
-    pad = int(math.ceil(1.5 * feather)) + 1
+    pad = int(math.ceil(1.5 * max(feathers))) + 1
     ux0, uy0, ux1, uy1 = faces.union_box()  # type: ignore[misc]
     x0, y0 = max(ux0 - pad, 0), max(uy0 - pad, 0)
     x1, y1 = min(ux1 + pad, w), min(uy1 + pad, h)
     shape = (y1 - y0, x1 - x0)
-    acc = np.zeros(shape, np.uint8)
     offset = np.array([x0, y0, 0], np.float32)
-    for lm in faces.landmarks:
-        local = lm - offset
-        for region in resolved:
-            np.maximum(acc, _rasterise(local, region, shape), out=acc)
-    alpha = acc.astype(np.float32) * (1.0 / 255.0)
+    alpha: np.ndarray | None = None
+    # faces with one feather are drawn together and blurred once; another feather, apart
+    for feather in sorted(set(feathers)):
+        acc = np.zeros(shape, np.uint8)
+        for k, lm in enumerate(faces.landmarks):
+            if feathers[k] != feather:
+                continue
+            hairline = None if faces.hairline is None else faces.hairline[k] - offset[:2]
+            for region in resolved:
+                np.maximum(acc, _rasterise(lm - offset, region, shape, hairline), out=acc)
+        part = _feathered(acc, feather)
+        alpha = part if alpha is None else np.maximum(alpha, part)
+    return RegionMask((x0, y0, x1, y1), alpha, (h, w))  # type: ignore[arg-type]
+
+
+def _feathered(coverage: np.ndarray, feather: float) -> np.ndarray:
+    """uint8 coverage as float32 alpha, blurred by a Gaussian of sigma ``feather / 2``."""
+    alpha = coverage.astype(np.float32) * (1.0 / 255.0)
     sigma = feather / 2.0
     if sigma > 0:  # a feather of 5e-324 halves to 0: no blur, not an OpenCV error
         k = int(round(8 * sigma + 1)) | 1  # OpenCV's own choice for float images, made explicit
         alpha = cv2.GaussianBlur(alpha, (k, k), sigmaX=sigma, borderType=cv2.BORDER_CONSTANT)
-    return RegionMask((x0, y0, x1, y1), alpha, (h, w))
+        np.clip(alpha, 0.0, 1.0, out=alpha)  # the kernel's float32 sum can exceed 1 by an ulp
+    return alpha

@@ -70,12 +70,18 @@ class Region:
         Keep only this half of the face. Left/right are cut along the face's midline
         (landmarks 10 → 152), top/bottom along the perpendicular through the face's centre
         (midway between 10 and 152); both turn with the head.
+    reach_hairline : bool
+        Where a loop runs along the face oval's upper arc, follow the face's hairline
+        instead (found on each frame, :mod:`pyfame.face.hairline`), so the forehead is
+        whole. The face oval, face skin, forehead and hemi-face regions do; the mesh's own
+        oval is ``FACE_OVAL_MESH_PATH``.
     """
 
     name: str
     include: tuple[tuple[int, ...], ...]
     exclude: tuple[tuple[int, ...], ...] = field(default=())
     side: str | None = None
+    reach_hairline: bool = False
 
     def __repr__(self) -> str:
         constant = next((c for c, n in PATH_CONSTANT_NAMES.items() if n == self.name), None)
@@ -135,8 +141,11 @@ CHIN_PATH: Path = create_path(_CHIN)
 # Composite regions are Region objects; they are used like the paths above.
 FACE_SKIN_PATH = Region(
     "face_skin", (_FACE_OVAL,),
-    (_LEFT_EYE, _RIGHT_EYE, _LEFT_EYEBROW, _RIGHT_EYEBROW, _LIPS_OUTER),
+    (_LEFT_EYE, _RIGHT_EYE, _LEFT_EYEBROW, _RIGHT_EYEBROW, _LIPS_OUTER), reach_hairline=True,
 )
+#: MediaPipe's face oval as the mesh has it: its top is a few centimetres below the hairline
+#: (the face oval of PyFAME 0.2 and of other tools). ``FACE_OVAL_PATH`` reaches the hairline.
+FACE_OVAL_MESH_PATH = Region("face_oval_mesh", (_FACE_OVAL,))
 BOTH_EYES_PATH = Region("both_eyes", (_LEFT_EYE, _RIGHT_EYE))
 LIPS_PATH = Region("lips", (_LIPS_OUTER,), (_LIPS_INNER,))
 CHEEKS_PATH = Region("cheeks", (_LEFT_CHEEK, _RIGHT_CHEEK))
@@ -161,15 +170,15 @@ NOSE_MASK = 13
 MOUTH_MASK = 14
 
 MASK_REGIONS: dict[int, Region] = {
-    FACE_OVAL_MASK: Region("face_oval", (_FACE_OVAL,)),
+    FACE_OVAL_MASK: Region("face_oval", (_FACE_OVAL,), reach_hairline=True),
     FACE_SKIN_MASK: FACE_SKIN_PATH,
     EYES_MASK: Region("eyes", (_LEFT_EYE, _RIGHT_EYE, _LEFT_EYEBROW, _RIGHT_EYEBROW)),
     IRISES_MASK: Region("irises", (_LEFT_IRIS, _RIGHT_IRIS)),
     LIPS_MASK: LIPS_PATH,
-    HEMI_FACE_LEFT_MASK: Region("hemi_face_left", (_FACE_OVAL,), side="left"),
-    HEMI_FACE_RIGHT_MASK: Region("hemi_face_right", (_FACE_OVAL,), side="right"),
-    HEMI_FACE_TOP_MASK: Region("hemi_face_top", (_FACE_OVAL,), side="top"),
-    HEMI_FACE_BOTTOM_MASK: Region("hemi_face_bottom", (_FACE_OVAL,), side="bottom"),
+    HEMI_FACE_LEFT_MASK: Region("hemi_face_left", (_FACE_OVAL,), side="left", reach_hairline=True),
+    HEMI_FACE_RIGHT_MASK: Region("hemi_face_right", (_FACE_OVAL,), side="right", reach_hairline=True),
+    HEMI_FACE_TOP_MASK: Region("hemi_face_top", (_FACE_OVAL,), side="top", reach_hairline=True),
+    HEMI_FACE_BOTTOM_MASK: Region("hemi_face_bottom", (_FACE_OVAL,), side="bottom", reach_hairline=True),
     EYES_NOSE_MOUTH_MASK: Region("eyes_nose_mouth", (_LEFT_EYE, _RIGHT_EYE, _NOSE, _LIPS_OUTER)),
     CHEEKS_NOSE_MASK: CHEEKS_NOSE_PATH,
     BOTH_EYES_MASK: BOTH_EYES_PATH,
@@ -193,17 +202,22 @@ _PATH_NAMES: dict[str, Path] = {
     "chin": CHIN_PATH,
 }
 
+#: Paths whose loop runs along the oval's upper arc and that reach the hairline.
+_TO_HAIRLINE = ("face_oval", "forehead")
+
 #: Every predefined region by name (paths and mask types; names are lower case).
 REGION_NAMES: dict[str, Region] = {
-    **{name: Region(name, (tuple(path_loop(p)),)) for name, p in _PATH_NAMES.items()},
-    **{r.name: r for r in (FACE_SKIN_PATH, BOTH_EYES_PATH, LIPS_PATH, CHEEKS_PATH, UNDER_EYES_PATH,
-                           NASOLABIAL_PATH, CHEEKS_NOSE_PATH)},
+    **{name: Region(name, (tuple(path_loop(p)),), reach_hairline=name in _TO_HAIRLINE)
+       for name, p in _PATH_NAMES.items()},
+    **{r.name: r for r in (FACE_SKIN_PATH, FACE_OVAL_MESH_PATH, BOTH_EYES_PATH, LIPS_PATH, CHEEKS_PATH,
+                           UNDER_EYES_PATH, NASOLABIAL_PATH, CHEEKS_NOSE_PATH)},
     **{r.name: r for r in MASK_REGIONS.values()},
 }
 
 #: Names of the seed's path constants, for sidecars and docs.
 PATH_CONSTANT_NAMES: dict[str, str] = {
-    "FACE_OVAL_PATH": "face_oval", "FACE_SKIN_PATH": "face_skin", "FOREHEAD_PATH": "forehead",
+    "FACE_OVAL_PATH": "face_oval", "FACE_OVAL_MESH_PATH": "face_oval_mesh", "FACE_SKIN_PATH": "face_skin",
+    "FOREHEAD_PATH": "forehead",
     "LEFT_EYE_PATH": "left_eye", "RIGHT_EYE_PATH": "right_eye", "BOTH_EYES_PATH": "both_eyes",
     "LEFT_IRIS_PATH": "left_iris", "RIGHT_IRIS_PATH": "right_iris",
     "LEFT_EYEBROW_PATH": "left_eyebrow", "RIGHT_EYEBROW_PATH": "right_eyebrow",

@@ -13,6 +13,7 @@ import numpy as np
 
 from pyfame.errors import ImageShapeError, PyfameValueError
 from pyfame.face.faces import N_BLENDSHAPES, Faces
+from pyfame.face.hairline import HairlineSmoother, hairline_heights, hairline_points
 from pyfame.face.one_euro import OneEuroFilter
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.models import load_model_bytes
@@ -82,6 +83,7 @@ class FaceTracker:
             if self.settings.smoothing > 0 and mode == "video"
             else None
         )
+        self._hairline_smoother = HairlineSmoother() if mode == "video" else None
         self._started = False
         with native_stderr_quiet():
             self._landmarker = self._create()
@@ -130,7 +132,20 @@ class FaceTracker:
         faces = self._to_faces(result, pixels.shape, t)
         if not faces and self.mode == "image" and max(pixels.shape[:2]) >= CROP_SEARCH_MIN_SIDE:
             faces = self._search_crops(pixels)
-        return faces
+        return self._with_hairline(faces, pixels, t)
+
+    def _with_hairline(self, faces: Faces, pixels: np.ndarray, t: float) -> Faces:
+        """The faces with where each forehead ends (:mod:`pyfame.face.hairline`), found on
+        these pixels and, in VIDEO mode, smoothed over time."""
+        if not faces:
+            if self._hairline_smoother is not None:
+                self._hairline_smoother.reset()
+            return faces
+        heights = np.stack([hairline_heights(pixels, lm) for lm in faces.landmarks])
+        if self._hairline_smoother is not None:
+            heights = self._hairline_smoother(heights, t)
+        points = np.stack([hairline_points(lm, h) for lm, h in zip(faces.landmarks, heights)])
+        return Faces.from_landmarks(faces.landmarks, pixels.shape, faces.blendshapes, faces.matrices, points)
 
     def _search_crops(self, pixels: np.ndarray) -> Faces:
         """Look for faces that are small in a large still, in overlapping square crops.

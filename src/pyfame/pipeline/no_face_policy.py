@@ -4,8 +4,9 @@ Examples
 --------
 >>> from pyfame.face.faces import Faces
 >>> policy = NoFacePolicy("drop")
->>> policy.decide(Faces.empty(), index=0, t=0.0, source="clip.mp4")
-(Faces(landmarks=array([], shape=(0, 478, 3), dtype=float32), boxes=array([], shape=(0, 4), dtype=int32), blendshapes=None, matrices=None), False)
+>>> faces, keep = policy.decide(Faces.empty(), index=0, t=0.0, source="clip.mp4")
+>>> faces.count, keep
+(0, False)
 """
 
 from __future__ import annotations

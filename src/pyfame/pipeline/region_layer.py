@@ -18,6 +18,33 @@ from pyfame.utils.timing_functions import linear
 #: The timing functions' own parameters, declared as layer parameters.
 TIMING_PARAMETERS = ("ramp_in", "ramp_out", "k", "mean", "sigma")
 
+#: The soft edge of the colour, saturation and brightness shifts, in inter-ocular distances:
+#: about 13 px on a 720p talking head and 4 px on a 400-pixel passport photo, so the shift
+#: fades out over the hairline and the jaw instead of stopping at a line.
+SHIFT_FEATHER_IOD = 0.1
+
+
+def feathering(default_iod: float) -> tuple[Param, Param]:
+    """The two declared parameters of a region's soft edge: ``feather_px`` (pixels, when
+    given) and ``feather_iod`` (scaled with the face, the default way). Use as
+    ``feather_px, feather_iod = feathering(0.1)`` in a layer's class body (``feather_px``
+    first: it keeps the place it had among positional arguments), and pass both to
+    :func:`~pyfame.face.region_mask.region_mask`.
+
+    Examples
+    --------
+    >>> px, iod = feathering(0.1)
+    >>> px.default, iod.default, iod.unit
+    (None, 0.1, 'inter-ocular distances')
+    """
+    return (
+        Param(Optional(Number(0.0, 200.0)), default=None, unit="px",
+              help="Softness of the edge in pixels, the same on every face (overrides feather_iod).",
+              cli_names=("--feather",)),
+        Param(Number(0.0, 1.0), default=default_iod, unit="inter-ocular distances",
+              help="Softness of the regions' edge, scaled with each face (0: a crisp anti-aliased edge)."),
+    )
+
 
 class TimedRegionLayer(Layer):
     """A layer acting on face regions with a strength that follows a timing function.
@@ -36,8 +63,7 @@ class TimedRegionLayer(Layer):
                             help="When it has ended (0: the end of the video).", cli_names=("--offset",))
     timing_func: Any = Param(TimingFunction(), default=linear, help="How the strength rises and falls.",
                              cli_names=("--timing",))
-    feather_px: float = Param(Number(0.0, 200.0), default=3.0, unit="px", help="Softness of the region's edge.",
-                              cli_names=("--feather",))
+    feather_px, feather_iod = feathering(SHIFT_FEATHER_IOD)
     ramp_in: float | None = Param(Optional(Number(low=0.0)), default=None, unit="s",
                                   help="linear, sigmoid: time to full strength (default: a quarter of the window).")
     ramp_out: float | None = Param(Optional(Number(low=0.0)), default=None, unit="s",
@@ -84,4 +110,4 @@ class TimedRegionLayer(Layer):
 
     def mask(self, frame: np.ndarray, faces: Faces) -> RegionMask:
         """The layer's feathered region mask for this frame."""
-        return region_mask(faces, self.landmark_regions, frame.shape, self.feather_px)
+        return region_mask(faces, self.landmark_regions, frame.shape, self.feather_px, self.feather_iod)

@@ -10,7 +10,8 @@ from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.regions import FACE_OVAL_MASK
 from pyfame.pipeline.layer import Layer
-from pyfame.pipeline.params import Choice, Integer, Number, Param, Regions
+from pyfame.pipeline.region_layer import feathering
+from pyfame.pipeline.params import Choice, Integer, Param, Regions
 from pyfame.utils.predefined_constants import BLUR_METHOD_NAMES
 
 
@@ -30,9 +31,7 @@ class Blur(Layer):
                              cli_names=("--method",))
     k_size: int = Param(Integer(1, 501), default=15, unit="px", help="Kernel size (odd for gaussian and median).")
     landmark_regions: list = Param(Regions(), default=FACE_OVAL_MASK, help="Where to blur.", cli_names=("--region",))
-    feather_px: float = Param(Number(0.0, 200.0), default=0.0, unit="px",
-                              help="Soft edge between blurred and sharp (0: anti-aliased hard edge).",
-                              cli_names=("--feather",))
+    feather_px, feather_iod = feathering(0.0)
 
     def validate(self) -> None:
         if self.blur_method in ("gaussian", "median") and self.k_size % 2 == 0:
@@ -48,7 +47,7 @@ class Blur(Layer):
         return cv2.medianBlur(roi, k)
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
-        mask = region_mask(faces, self.landmark_regions, frame.shape, self.feather_px)
+        mask = region_mask(faces, self.landmark_regions, frame.shape, self.feather_px, self.feather_iod)
         if mask.empty:
             return frame
         h, w = frame.shape[:2]

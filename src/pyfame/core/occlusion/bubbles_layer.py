@@ -68,7 +68,7 @@ class Bubbles(Layer):
     def _draw(self, frame: np.ndarray, faces: Faces, rng: np.random.Generator) -> list[np.ndarray]:
         centres = []
         for i in range(faces.count):
-            one = Faces(faces.landmarks[i:i + 1], faces.boxes[i:i + 1])
+            one = faces.subset(i)
             mask = region_mask(one, FACE_OVAL_MASK, frame.shape)
             ys, xs = np.nonzero(mask.alpha >= 0.5)
             if len(xs) == 0:

@@ -8,7 +8,8 @@ from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.regions import FACE_OVAL_MASK
 from pyfame.pipeline.layer import Layer
-from pyfame.pipeline.params import Boolean, Color, Number, Param, Regions
+from pyfame.pipeline.region_layer import feathering
+from pyfame.pipeline.params import Boolean, Color, Param, Regions
 from pyfame.solid_color import solid_color
 
 
@@ -30,8 +31,7 @@ class Mask(Layer):
                                     cli_names=("--background",))
     transparent: bool = Param(Boolean(), default=False,
                               help="Stills: also write the mask as an alpha channel (PNG with a transparent background).")
-    feather_px: float = Param(Number(0.0, 200.0), default=0.0, unit="px",
-                              help="Edge softness (0: crisp anti-aliased edge).", cli_names=("--feather",))
+    feather_px, feather_iod = feathering(0.0)
 
     def __post_init__(self) -> None:
         self._alpha: np.ndarray | None = None
@@ -49,7 +49,7 @@ class Mask(Layer):
         return "png" if self.transparent else None
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
-        mask = region_mask(faces, self.mask_type, frame.shape, self.feather_px)
+        mask = region_mask(faces, self.mask_type, frame.shape, self.feather_px, self.feather_iod)
         out = solid_color(frame.shape[:2], self.background_color)
         if not mask.empty:
             rows, cols = mask.slices

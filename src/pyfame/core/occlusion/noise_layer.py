@@ -11,6 +11,7 @@ from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.regions import FACE_OVAL_MASK
 from pyfame.pipeline.layer import Layer
+from pyfame.pipeline.region_layer import feathering
 from pyfame.pipeline.params import Choice, Integer, Number, Optional, Param, Regions
 from pyfame.utils.predefined_constants import NOISE_METHOD_NAMES
 
@@ -40,8 +41,7 @@ class Noise(Layer):
                                 help="Gaussian: standard deviation of the noise.", cli_names=("--sd",))
     mask_type: list | None = Param(Optional(Regions()), default=FACE_OVAL_MASK,
                                    help="Where the noise goes (none: the whole frame).", cli_names=("--region",))
-    feather_px: float = Param(Number(0.0, 200.0), default=0.0, unit="px", help="Soft edge of the mask.",
-                              cli_names=("--feather",))
+    feather_px, feather_iod = feathering(0.0)
 
     def __post_init__(self) -> None:
         self.needs_face = self.mask_type is not None  # the whole frame runs without a face
@@ -75,7 +75,7 @@ class Noise(Layer):
                     raise PyfameValueError(
                         f"pixel_size ({self.pixel_size}) is larger than the face ({width:.0f} px wide)"
                     )
-        mask = region_mask(faces, self.mask_type, frame.shape, self.feather_px)
+        mask = region_mask(faces, self.mask_type, frame.shape, self.feather_px, self.feather_iod)
         if mask.empty:
             return out
         return mask.blend(out, self._noisy(np.ascontiguousarray(out[mask.slices]), rng))

@@ -103,7 +103,7 @@ class PointLightDisplay(Layer):
         chosen: list[int] = []
         for region in self.landmark_regions:
             members = set(region.landmark_indices)
-            mask = region_mask(Faces(faces.landmarks[:1], faces.boxes[:1]), region, shape).full()
+            mask = region_mask(faces.subset(0), region, shape).full()
             h, w = mask.shape
             for i, (x, y, _) in enumerate(lm):
                 xi, yi = int(round(x)), int(round(y))

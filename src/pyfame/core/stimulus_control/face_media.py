@@ -46,13 +46,13 @@ class TrackedMedia:
         """True for a video (even one of a single frame)."""
         return self.fps is not None
 
-    def masks(self, regions: Any, feather_px: float, least: float = 0.0) -> list[RegionMask]:
+    def masks(self, regions: Any, feather_px: float | None, feather_iod: float = 0.0, least: float = 0.0) -> list[RegionMask]:
         """The regions' mask on every frame; a typed error naming ``regions`` when a frame's
         regions cover no pixel with a weight of ``least`` or more (a face cut off by the frame's
         edge, say; histograms count the pixels of weight 0.5 and more)."""
         out = []
         for index, (frame, faces) in enumerate(zip(self.frames, self.faces)):
-            mask = region_mask(faces, regions, frame.shape, feather_px)
+            mask = region_mask(faces, regions, frame.shape, feather_px, feather_iod)
             covered = not mask.empty and (least <= 0 or bool((mask.alpha >= least).any()))
             if not covered:
                 where = f" (frame {index})" if self.is_video else ""

@@ -16,6 +16,7 @@ from pyfame.face.geometry.alignment import align_face, eye_centres, similarity_m
 from pyfame.face.region_mask import region_mask
 from pyfame.face.regions import FACE_OVAL_PATH
 from pyfame.io.media_kinds import media_kind
+from pyfame.pipeline.region_layer import feathering
 from pyfame.pipeline.operation import Made, Operation, OperationContext
 from pyfame.pipeline.params import Boolean, Choice, Integer, Number, Optional, Param, Regions
 from pyfame.stimulus_control.spatial_frequency import FILTERS, hybrid_image
@@ -63,7 +64,7 @@ class HybridFaces(Operation):
     order: int = Param(Integer(1, 16), default=2, help="Butterworth order; the Gaussian ignores it.")
     regions: list | None = Param(Optional(Regions()), default=FACE_OVAL_PATH, cli_names=("--region",),
                                  help="Where the hybrid is made (none: the whole image).")
-    feather_px: float = Param(Number(0.0, 200.0), default=8.0, unit="px", help="Softness of the regions' edge.")
+    feather_px, feather_iod = feathering(0.05)
     grayscale: bool = Param(Boolean(), default=False, help="Make both faces grey (Rec. 601 luma) first.")
     space: str = Param(Choice(("lab", "luma")), default="lab",
                        help="The luminance filtered: CIELAB L* or Rec. 601 luma (chroma from the low face).")
@@ -79,18 +80,19 @@ class HybridFaces(Operation):
     def output_names(self, sources: dict[str, list[Path]]) -> list[str]:
         return [f"{sources['low_face'][0].stem}_{sources['high_face'][0].stem}_hybrid.png"]
 
-    def _face(self, path: Path, context: OperationContext, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def _face(self, path: Path, context: OperationContext, name: str) -> tuple[np.ndarray, Faces]:
         pixels = context.read_image(path)
         try:
             faces = context.faces(pixels, path)
         except PyfameError as exc:
             exc.param = exc.param or name
             raise
-        return pixels, faces.landmarks[0]
+        return pixels, faces.subset(0)
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
-        low, low_lm = self._face(sources["low_face"][0], context, "low_face")
-        high, high_lm = self._face(sources["high_face"][0], context, "high_face")
+        low, low_face = self._face(sources["low_face"][0], context, "low_face")
+        high, high_face = self._face(sources["high_face"][0], context, "high_face")
+        low_lm, high_lm = low_face.landmarks[0], high_face.landmarks[0]
         try:
             matrix = similarity_matrix(eye_centres(high_lm), eye_centres(low_lm))
             moved = align_face(high, high_lm, (low.shape[1], low.shape[0]), matrix=matrix, border="reflect")
@@ -98,14 +100,16 @@ class HybridFaces(Operation):
             exc.param = exc.param or "high_face"
             raise
         high, high_lm = moved.image, moved.landmarks
+        high_hairline = None if high_face.hairline is None else cv2.transform(high_face.hairline, matrix)
         width = (face_width(low_lm) + face_width(high_lm)) / 2.0
         if self.cutoff_cpf >= width / 2.0:
             raise PyfameValueError(f"cutoff_cpf = {self.cutoff_cpf:g} {CPF} is at or above the Nyquist limit of faces "
                                    f"{width:.1f} px wide ({width / 2.0:.1f} {CPF})", param="cutoff_cpf")
         mask: Any = None
         if self.regions is not None:
-            masks = [region_mask(Faces.from_landmarks(lm[None], low.shape), self.regions, low.shape,
-                                 self.feather_px).full() for lm in (low_lm, high_lm)]
+            placed = (low_face, Faces.from_landmarks(high_lm[None], low.shape, hairline=high_hairline))
+            masks = [region_mask(face, self.regions, low.shape, self.feather_px, self.feather_iod).full()
+                     for face in placed]
             mask = np.maximum(*masks)
         if self.grayscale:
             low, high = (cv2.cvtColor(im, cv2.COLOR_RGB2GRAY) for im in (low, high))

@@ -14,6 +14,7 @@ from pyfame.errors import ImageShapeError, PyfameError, PyfameValueError
 from pyfame.face.region_mask import region_mask
 from pyfame.io.image_source import image_header_size
 from pyfame.io.media_kinds import media_kind
+from pyfame.pipeline.region_layer import feathering
 from pyfame.pipeline.operation import Made, Operation, OperationContext
 from pyfame.pipeline.params import Boolean, Choice, Integer, Number, Optional, Param, Regions
 from pyfame.stimulus_control.reverse_correlation import (
@@ -130,7 +131,7 @@ class ReverseCorrelationStimuli(Operation):
                              help="base +- noise on the base's own pixels, or rcicr's (base + noise) / 2.")
     regions: list | None = Param(Optional(Regions()), default=None, cli_names=("--region",),
                                  help="Put the noise only inside these face regions (none: over the whole base).")
-    feather_px: float = Param(Number(0.0, 200.0), default=8.0, unit="px", help="Softness of the regions' edge.")
+    feather_px, feather_iod = feathering(0.05)
     grayscale: bool = Param(Boolean(), default=True, help="Make the base grey (the mean of R, G and B, as rcicr).")
     square_px: int | None = Param(Optional(Integer(1, 16_384)), default=None, unit="px",
                                   help="Side of the square cropped around the face (none: the image, or the "
@@ -186,7 +187,7 @@ class ReverseCorrelationStimuli(Operation):
         mask = None
         if self.regions is not None:
             faces = faces or self._faces(pixels, path, context)
-            mask = region_mask(faces, self.regions, pixels.shape, self.feather_px).within(box)
+            mask = region_mask(faces, self.regions, pixels.shape, self.feather_px, self.feather_iod).within(box)
             if not mask.any():
                 raise PyfameValueError("regions: the regions cover no pixel of the base", param="regions")
         base = crop(pixels, box)

@@ -13,6 +13,7 @@ from pyfame.face.face_frame import face_width
 from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.regions import FACE_OVAL_PATH
+from pyfame.pipeline.region_layer import feathering
 from pyfame.pipeline.layer import Layer
 from pyfame.pipeline.params import Boolean, Choice, Integer, Number, Optional, Param, Regions
 from pyfame.stimulus_control.spatial_frequency import FILTERS, filter_spatial_frequency
@@ -33,7 +34,7 @@ class SpatialFrequencyFilter(Layer):
     :func:`pyfame.stimulus_control.filter_spatial_frequency` defines them.
 
     **Where**: inside the face region (``regions``, the face oval by default, its edge
-    feathered by ``feather_px``), the rest of the frame bit for bit. Each face is filtered on
+    feathered by ``feather_iod`` or ``feather_px``), the rest of the frame bit for bit. Each face is filtered on
     its region's box grown by one period of the lowest cut-off, so the filter sees the face's
     real surroundings rather than a reflection of its box. ``regions=None`` filters the whole
     frame (the cut-offs then in units of the mean width of the faces found). The region's
@@ -77,7 +78,7 @@ class SpatialFrequencyFilter(Layer):
                              help="Keep the region's RMS contrast (SD of luminance) as well as its mean.")
     regions: list | None = Param(Optional(Regions()), default=FACE_OVAL_PATH, cli_names=("--region",),
                                  help="Where the filter acts (none: the whole frame).")
-    feather_px: float = Param(Number(0.0, 200.0), default=6.0, unit="px", help="Softness of the region's edge.")
+    feather_px, feather_iod = feathering(0.1)
     grayscale: bool = Param(Boolean(), default=False, help="Make the whole frame grey (Rec. 601 luma) first.")
     space: str = Param(Choice(("lab", "luma")), default="lab",
                        help="The luminance filtered: CIELAB L* or Rec. 601 luma (chroma kept either way).")
@@ -112,10 +113,10 @@ class SpatialFrequencyFilter(Layer):
             out = work if work.flags.writeable else work.copy()  # in place, as layers may
             lowest = min(c for c in (self.low_cpf, self.high_cpf) if c is not None)
             for k in range(faces.count):
-                one = Faces.from_landmarks(faces.landmarks[k:k + 1], frame.shape)
+                one = faces.subset(k)
                 width = face_width(one.landmarks[0])
                 self._check_width(width)
-                mask = region_mask(one, self.regions, frame.shape, self.feather_px)
+                mask = region_mask(one, self.regions, frame.shape, self.feather_px, self.feather_iod)
                 if mask.empty:
                     continue
                 x0, y0, x1, y1 = mask.box  # grown by one period of the lowest cut-off: real surroundings

@@ -24,6 +24,7 @@ from pyfame.errors import ImageShapeError, PyfameError, PyfameTypeError, PyfameV
 from pyfame.face.region_mask import RegionMask
 from pyfame.face.regions import FACE_OVAL_PATH
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, media_kind
+from pyfame.pipeline.region_layer import feathering
 from pyfame.pipeline.operation import Made, Operation, OperationContext
 from pyfame.pipeline.params import Choice, Color, Integer, Kind, Number, Optional, Param, Regions
 from pyfame.stimulus_control.amplitude_spectrum import radial_bins
@@ -222,8 +223,7 @@ class FaceStatisticsMatch(Operation):
     background: Any = Param(Optional(Color()), default=None,
                             help="Set everything outside the regions to this uniform colour (none: leave it as it "
                                  "is).", seed_color_order=False)
-    feather_px: float = Param(Number(0.0, 200.0), default=0.0, unit="px",
-                              help="Softness of the regions' edge (statistics are weighted by the mask).")
+    feather_px, feather_iod = feathering(0.0)
     space: str = Param(Choice(("lab", "luma")), default="lab",
                        help="The luminance: CIELAB L* (0-100) or Rec. 601 luma (0-255).")
 
@@ -303,7 +303,7 @@ class FaceStatisticsMatch(Operation):
                 reference = read_tracked(path, context, "target")
         sets = items + ([reference] if reference is not None else [])
         least = HISTOGRAM_SUPPORT if "histogram" in steps else 0.0
-        masks = [item.masks(self.regions, self.feather_px, least) for item in sets]
+        masks = [item.masks(self.regions, self.feather_px, self.feather_iod, least) for item in sets]
         shown = [self._with_background(item, item_masks) for item, item_masks in zip(sets, masks)]
         grey = [is_grey(frames) for frames in shown]
         boxes = self._boxes(sets, masks, ["input_dir"] * len(items) + ["target"] * (reference is not None))
