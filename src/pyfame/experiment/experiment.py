@@ -390,34 +390,46 @@ class Experiment:
         :class:`~pyfame.experiment.report.RunReport`.
 
         ``executor``: ``"serial"``, ``"processes"`` (the default for more than one output),
-        ``"dask"``, an executor object or a ``dask.distributed.Client``; ``scheduler`` a Dask
-        scheduler address or Client. ``overwrite`` replaces files in the way that this
-        experiment did not make. ``cluster``: for ``executor="slurm"``, ``jobs``, ``cores``,
+        ``"dask"``, ``"slurm"``, an executor object or a ``dask.distributed.Client``;
+        ``scheduler`` a Dask scheduler address or Client (it means ``executor="dask"``).
+        ``overwrite`` replaces files in the way that this experiment did not make.
+        ``cluster``: for ``executor="slurm"`` (which they imply), ``jobs``, ``cores``,
         ``memory`` and ``walltime`` (and other ``SLURMCluster`` options); ``dashboard=True``
-        starts Dask's dashboard.
+        starts Dask's dashboard. Arguments given here override the file's ``executor:``
+        section; a setting the executor would ignore is an error. The conditions' outputs and
+        then the operations' jobs run on that one executor (a cluster it starts stays up for
+        both).
         """
         from pyfame.experiment.job_runner import run_job
         from pyfame.experiment.report import RunReport, write_contact_sheet, write_manifest
-        from pyfame.pipeline.executors import run_batch
+        from pyfame.pipeline.executors import holding, implied_executor, make_executor, run_batch
 
-        self.output_dir.mkdir(parents=True, exist_ok=True)
         jobs = [j.as_dict(overwrite) for j in self.jobs()]
-        kind = executor or self.executor.get("type") or ("processes" if len(jobs) > 1 else "serial")
-        n = workers or self.executor.get("workers")
-        address = scheduler or self.executor.get("scheduler")
-        cluster = {**{k: self.executor[k] for k in ("jobs", "cores", "memory", "walltime", "dashboard")
-                      if k in self.executor}, **cluster}
-        records = run_batch(run_job, jobs, kind, n, progress=progress, desc="outputs", scheduler=address,
-                            **cluster) if jobs else []
-        records += self._run_operations(overwrite)
+        called = {k: v for k, v in cluster.items() if v is not None}
+        if implied_executor(executor, scheduler, **called) is not None:  # the call's own settings
+            kind, address, options = implied_executor(executor, scheduler, **called), scheduler, called
+            n = workers
+        else:  # the file's, for what the call leaves out
+            options = {**{k: self.executor[k] for k in ("jobs", "cores", "memory", "walltime", "dashboard")
+                          if self.executor.get(k) is not None}, **called}
+            address = self.executor.get("scheduler")
+            kind = implied_executor(self.executor.get("type"), address, **options)
+            n = workers or self.executor.get("workers")
+        if kind is None:
+            kind = "processes" if len(jobs) > 1 else "serial"
+        chosen = make_executor(kind, n, len(jobs), address, **options)  # errors before any work
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        with holding(chosen):
+            records = run_batch(run_job, jobs, chosen, progress=progress, desc="outputs") if jobs else []
+            records += self._run_operations(overwrite, chosen)
         report = RunReport(records)
         write_manifest(report, self.output_dir / "manifest.csv")
         write_contact_sheet(report, self.output_dir / "contact_sheet.png")
         return report
 
-
-    def _run_operations(self, overwrite: bool) -> list[dict[str, Any]]:
-        """Each operation into ``output_dir/<name>/``; one record per output (or per failure)."""
+    def _run_operations(self, overwrite: bool, executor: Any = None) -> list[dict[str, Any]]:
+        """Each operation into ``output_dir/<name>/``, its jobs on ``executor``; one record per
+        output (its own inputs and their frame counts) or per failure (every input)."""
         from pyfame.hashing import file_sha256
         from pyfame.pipeline.operation import run_operation
         from pyfame.pipeline.run_options import RunSettings
@@ -425,15 +437,18 @@ class Experiment:
         records = []
         for name, spec, sources in self.operations:
             seed = derived_seed(self.seed, "operation", name)
-            base = {"input": str(next(iter(sources.values()))[0]), "condition": name, "seed": seed, "factors": {},
+            every = [str(p) for paths in sources.values() for p in paths]
+            base = {"input": every[0], "inputs": every, "condition": name, "seed": seed, "factors": {},
                     "layers": [spec], "frames": 0, "frames_with_face": 0, "sha256": "", "error": ""}
             try:
                 settings = RunSettings(seed=seed, overwrite=overwrite, crf=self.settings["crf"],
                                        preset=self.settings["preset"], **self.settings["tracking"])
                 results = run_operation(build(spec, "operation"), sources, self.output_dir, settings,
-                                        subfolder=name)
+                                        subfolder=name, executor=executor)
                 for r in results:
-                    records.append({**base, "output": str(r.output), "sha256": file_sha256(r.output),
+                    records.append({**base, "input": str(r.input), "inputs": [str(p) for p in r.inputs] or [str(r.input)],
+                                    "output": str(r.output), "sha256": file_sha256(r.output),
+                                    "frames": r.frames, "frames_with_face": r.frames_with_face,
                                     "status": "skipped" if r.skipped else "made"})
             except PyfameError as exc:
                 records.append({**base, "output": str(self.output_dir / name), "status": "failed",

@@ -48,13 +48,22 @@ def _relative(path: str, folder: Path) -> str:
         return path
 
 
+def _inputs(value: str | list[str], folder: Path) -> str:
+    """An output's input, or its inputs joined by ``;`` (an operation's output made from
+    several: an average, a morph), relative to ``folder``."""
+    items = [value] if isinstance(value, str) else list(value)
+    return ";".join(_relative(v, folder) for v in items)
+
+
 def write_manifest(report: RunReport, target: Path) -> Path:
-    """One row per output: input and output (relative to the manifest), condition, one column
-    per factor, seed, sha256, frames, frames with a face, status, error, the layers (JSON),
-    and the probe results (means per region, e.g. ``color_means.cheeks.mean_a``)."""
+    """One row per output: input and output (relative to the manifest; an operation's output
+    made from several inputs lists them all, joined by ``;``), condition, one column per
+    factor, seed, sha256, frames and frames with a face (summed over the inputs), status,
+    error, the layers (JSON), and the probe results (means per region, e.g.
+    ``color_means.cheeks.mean_a``)."""
     rows = []
     for r in report.records:
-        row = {"input": _relative(r["input"], target.parent), "condition": r["condition"],
+        row = {"input": _inputs(r.get("inputs") or r["input"], target.parent), "condition": r["condition"],
                **{name: value for name, value in sorted(r["factors"].items())},
                "output": _relative(r["output"], target.parent), "status": r["status"], "seed": r["seed"],
                "sha256": r["sha256"], "frames": r["frames"], "frames_with_face": r["frames_with_face"],

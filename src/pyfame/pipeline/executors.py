@@ -12,9 +12,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from pyfame.errors import PyfameTypeError, PyfameValueError
@@ -63,7 +64,9 @@ class DaskExecutor:
 
     ``retries`` re-runs a task whose worker was lost (a preempted cluster node); ``quiet``
     keeps ``distributed``'s logging at warnings; ``dashboard`` starts the web dashboard of a
-    LocalCluster (off by default).
+    LocalCluster (off by default). Used as a context manager (``with DaskExecutor() as ex:``,
+    or :func:`holding`), the cluster it starts stays up for every ``map`` inside the block;
+    otherwise each ``map`` starts and closes its own.
     """
 
     def __init__(self, client: Any = None, workers: int | None = None, retries: int = 2, quiet: bool = True,
@@ -73,21 +76,20 @@ class DaskExecutor:
         self.retries = retries
         self.quiet = quiet
         self.dashboard = dashboard
+        self._held: tuple[Any, Any, bool, quiet_dask] | None = None  # cluster, client, own client, quiet
 
-    def map(self, func: Callable[[Any], T], items: Sequence[Any], on_done: Callable[[], Any] | None = None) -> list[T]:
+    def _connect(self, n_workers: int) -> tuple[Any, Any, bool, quiet_dask]:
         try:
             from dask.distributed import Client, LocalCluster
-            from dask.distributed import as_completed as dask_completed
         except ImportError as exc:
             raise PyfameValueError("executor='dask' needs dask.distributed: pip install 'pyfame[dask]'",
                                    param="executor") from exc
-        if not items:
-            return []
-        with quiet_dask(self.quiet):
-            cluster = None
-            own_client = not (self.client is not None and not isinstance(self.client, str))
+        quiet = quiet_dask(self.quiet).__enter__()
+        cluster = None
+        own_client = not (self.client is not None and not isinstance(self.client, str))
+        try:
             if self.client is None:
-                cluster = LocalCluster(n_workers=min(self.workers, len(items)), threads_per_worker=1, processes=True,
+                cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                        dashboard_address=":0" if self.dashboard else None,
                                        silence_logs=logging.WARNING if self.quiet else logging.INFO)
                 client = Client(cluster)
@@ -95,20 +97,57 @@ class DaskExecutor:
                 client = Client(self.client)
             else:
                 client = self.client
-            try:
-                futures = client.map(func, list(items), pure=False, retries=self.retries)
-                index = {f.key: i for i, f in enumerate(futures)}
-                results: list[Any] = [None] * len(items)
-                for future in dask_completed(futures):
-                    results[index[future.key]] = future.result()
-                    if on_done is not None:
-                        on_done()
-                return results
-            finally:
-                if own_client:
-                    client.close()
-                if cluster is not None:
-                    cluster.close()
+        except BaseException:
+            if cluster is not None:
+                cluster.close()
+            quiet.__exit__()
+            raise
+        return cluster, client, own_client, quiet
+
+    @staticmethod
+    def _disconnect(held: tuple[Any, Any, bool, quiet_dask]) -> None:
+        cluster, client, own_client, quiet = held
+        try:
+            if own_client:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+        finally:
+            quiet.__exit__()
+
+    def __enter__(self) -> DaskExecutor:
+        if self._held is None:
+            self._held = self._connect(self.workers)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._disconnect(held)
+
+    def map(self, func: Callable[[Any], T], items: Sequence[Any], on_done: Callable[[], Any] | None = None) -> list[T]:
+        if not items:
+            return []
+        if self._held is not None:
+            return self._map_on(self._held[1], func, items, on_done)
+        held = self._connect(min(self.workers, len(items)))
+        try:
+            return self._map_on(held[1], func, items, on_done)
+        finally:
+            self._disconnect(held)
+
+    def _map_on(self, client: Any, func: Callable[[Any], T], items: Sequence[Any],
+                on_done: Callable[[], Any] | None) -> list[T]:
+        from dask.distributed import as_completed as dask_completed
+
+        futures = client.map(func, list(items), pure=False, retries=self.retries)
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[Any] = [None] * len(items)
+        for future in dask_completed(futures):
+            results[index[future.key]] = future.result()
+            if on_done is not None:
+                on_done()
+        return results
 
 
 class SlurmExecutor:
@@ -117,7 +156,9 @@ class SlurmExecutor:
     ``jobs`` batch jobs of ``cores`` cores and ``memory`` each, for at most ``walltime``; each
     runs one Dask worker process. Extra keyword arguments go to ``SLURMCluster`` (``queue``,
     ``account``, ``job_extra_directives``, ...). ``cluster_class`` replaces ``SLURMCluster``
-    (the tests run a ``LocalCluster`` stand-in).
+    (the tests run a ``LocalCluster`` stand-in). As a context manager (:func:`holding`) the
+    cluster stays up for every ``map`` inside the block (an experiment's outputs and its
+    operations); otherwise each ``map`` starts and tears down its own.
 
     Examples
     --------
@@ -137,8 +178,9 @@ class SlurmExecutor:
         self.quiet = quiet
         self.dashboard = dashboard
         self.cluster_options = cluster_options
+        self._held: tuple[Any, Any, quiet_dask] | None = None  # cluster, client, quiet
 
-    def map(self, func: Callable[[Any], T], items: Sequence[Any], on_done: Callable[[], Any] | None = None) -> list[T]:
+    def _connect(self) -> tuple[Any, Any, quiet_dask]:
         cluster_class = self.cluster_class
         if cluster_class is None:
             try:
@@ -148,19 +190,67 @@ class SlurmExecutor:
                                        param="executor") from exc
         from dask.distributed import Client
 
-        with quiet_dask(self.quiet):
+        quiet = quiet_dask(self.quiet).__enter__()
+        cluster = None
+        try:
             cluster = cluster_class(cores=self.cores, processes=1, memory=self.memory, walltime=self.walltime,
                                     scheduler_options={"dashboard_address": ":8787" if self.dashboard else None},
                                     **self.cluster_options)
+            cluster.scale(jobs=self.jobs)
+            client = Client(cluster)
+        except BaseException:
+            if cluster is not None:
+                cluster.close()
+            quiet.__exit__()
+            raise
+        return cluster, client, quiet
+
+    @staticmethod
+    def _disconnect(held: tuple[Any, Any, quiet_dask]) -> None:
+        cluster, client, quiet = held
+        try:
             try:
-                cluster.scale(jobs=self.jobs)
-                client = Client(cluster)
-                try:
-                    return DaskExecutor(client, retries=self.retries, quiet=self.quiet).map(func, items, on_done)
-                finally:
-                    client.close()
+                client.close()
             finally:
                 cluster.close()
+        finally:
+            quiet.__exit__()
+
+    def __enter__(self) -> SlurmExecutor:
+        if self._held is None:
+            self._held = self._connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._disconnect(held)
+
+    def map(self, func: Callable[[Any], T], items: Sequence[Any], on_done: Callable[[], Any] | None = None) -> list[T]:
+        if self._held is not None:
+            return DaskExecutor(self._held[1], retries=self.retries, quiet=self.quiet).map(func, items, on_done)
+        held = self._connect()
+        try:
+            return DaskExecutor(held[1], retries=self.retries, quiet=self.quiet).map(func, items, on_done)
+        finally:
+            self._disconnect(held)
+
+
+@contextlib.contextmanager
+def holding(executor: Any) -> Iterator[Any]:
+    """``executor`` with its cluster (if it starts one) kept up for every ``map`` in the block.
+
+    Examples
+    --------
+    >>> with holding(SerialExecutor()) as ex:
+    ...     ex.map(abs, [-3])
+    [3]
+    """
+    if hasattr(executor, "__enter__") and hasattr(executor, "__exit__"):
+        with executor:
+            yield executor
+    else:
+        yield executor
 
 
 class quiet_dask:
@@ -180,21 +270,98 @@ class quiet_dask:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for name, level in self._saved.items():
+        saved, self._saved = self._saved, {}
+        for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
+
+
+#: Keywords of ``make_executor``/``run_batch`` that only a SLURM cluster takes (any other
+#: keyword but ``dashboard`` is passed on to ``SLURMCluster`` too).
+SLURM_OPTIONS = ("jobs", "cores", "memory", "walltime")
+
+
+def implied_executor(executor: Any = None, scheduler: Any = None, **cluster: Any) -> Any:
+    """The executor the settings ask for: ``executor`` when given; else ``"slurm"`` when SLURM
+    options are given, ``"dask"`` when a scheduler (an address or a ``Client``) or the
+    dashboard is; else None (the caller's default).
+
+    Examples
+    --------
+    >>> implied_executor(scheduler="tcp://10.0.0.5:8786"), implied_executor(jobs=20), implied_executor()
+    ('dask', 'slurm', None)
+    """
+    if executor is not None:
+        return executor
+    if any(v is not None for k, v in cluster.items() if k != "dashboard"):
+        return "slurm"
+    if scheduler is not None or cluster.get("dashboard"):
+        return "dask"
+    return None
+
+
+def check_executor_settings(executor: Any, workers: int | None = None, scheduler: Any = None,
+                            **cluster: Any) -> None:
+    """Refuse settings the chosen executor would ignore: a scheduler for another executor
+    than Dask, SLURM options for another than SLURM, the dashboard for one without a
+    cluster, ``workers`` for SLURM (it takes ``jobs``). Each error names its parameter.
+
+    Examples
+    --------
+    >>> check_executor_settings("processes", scheduler="tcp://10.0.0.5:8786")
+    Traceback (most recent call last):
+    ...
+    pyfame.errors.PyfameValueError: scheduler: a Dask scheduler needs executor='dask', got executor='processes'
+    """
+    kind = executor.strip().lower() if isinstance(executor, str) else (
+        "dask" if _is_client(executor) else ("object" if executor is not None else None))
+    shown = repr(executor) if isinstance(executor, str) or executor is None else f"an {type(executor).__name__}"
+    if scheduler is not None and kind != "dask":
+        raise PyfameValueError(f"scheduler: a Dask scheduler needs executor='dask', got executor={shown}"
+                               + (" (a Client passed as executor is its own scheduler)" if _is_client(executor)
+                                  else ""), param="scheduler")
+    slurm = [k for k, v in cluster.items() if k != "dashboard" and v is not None]
+    if slurm and kind != "slurm":
+        raise PyfameValueError(f"{slurm[0]}: {', '.join(slurm)} {'is a SLURM option' if len(slurm) == 1 else 'are SLURM options'}"
+                               f" and need executor='slurm', got executor={shown}", param=slurm[0])
+    if cluster.get("dashboard") and kind not in ("dask", "slurm"):
+        raise PyfameValueError(f"dashboard: the Dask dashboard needs executor='dask' or 'slurm', got executor={shown}",
+                               param="dashboard")
+    if workers is not None and kind == "slurm":
+        raise PyfameValueError("workers: a SLURM cluster is sized by jobs (one Dask worker each), not workers",
+                               param="workers")
+
+
+def _is_client(value: Any) -> bool:
+    return type(value).__name__ == "Client" and type(value).__module__.startswith("distributed")
 
 
 def make_executor(executor: Any = None, workers: int | None = None, n_items: int = 1,
                   scheduler: Any = None, **cluster: Any) -> Executor:
     """The executor a batch runs on.
 
-    ``executor`` is ``"serial"``, ``"processes"``, ``"dask"``, an object with a ``map``
-    method (:class:`Executor`), or a ``dask.distributed.Client``. None chooses: processes
-    when ``workers`` asks for more than one and there is more than one item, else serial.
-    ``scheduler`` (Dask) is a scheduler address or a ``Client``.
+    ``executor`` is ``"serial"``, ``"processes"``, ``"dask"``, ``"slurm"``, an object with a
+    ``map`` method (:class:`Executor`), or a ``dask.distributed.Client``. ``scheduler`` (Dask)
+    is a scheduler address or a ``Client``; ``cluster`` holds SLURM options (``jobs``,
+    ``cores``, ``memory``, ``walltime``, ...) and ``dashboard``. None chooses from the other
+    settings (:func:`implied_executor`: a scheduler means Dask, SLURM options SLURM), else
+    processes when ``workers`` asks for more than one and there is more than one item, else
+    serial. A setting the executor would ignore is refused (:func:`check_executor_settings`).
+
+    Examples
+    --------
+    >>> type(make_executor(scheduler=None, workers=2, n_items=3)).__name__
+    'ProcessExecutor'
+    >>> type(make_executor(jobs=4, cores=2)).__name__
+    'SlurmExecutor'
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise PyfameValueError(f"workers must be a positive integer, got {workers!r}", param="workers")
+    executor = implied_executor(executor, scheduler, **cluster)
+    if isinstance(executor, str) and executor.strip().lower() not in EXECUTORS:
+        raise PyfameValueError(f"executor must be one of {EXECUTORS}, an Executor or a Dask Client, got {executor!r}",
+                               param="executor")
+    if executor is not None:
+        check_executor_settings(executor, workers, scheduler, **cluster)
     if executor is None:
         return ProcessExecutor(workers) if (workers or 1) > 1 and n_items > 1 else SerialExecutor()
     if isinstance(executor, str):
@@ -205,11 +372,8 @@ def make_executor(executor: Any = None, workers: int | None = None, n_items: int
             return ProcessExecutor(workers)
         if kind == "dask":
             return DaskExecutor(scheduler, workers, dashboard=bool(cluster.get("dashboard")))
-        if kind == "slurm":
-            return SlurmExecutor(**{k: v for k, v in cluster.items() if v is not None})
-        raise PyfameValueError(f"executor must be one of {EXECUTORS}, an Executor or a Dask Client, got {executor!r}",
-                               param="executor")
-    if type(executor).__name__ == "Client" and type(executor).__module__.startswith("distributed"):
+        return SlurmExecutor(**{k: v for k, v in cluster.items() if v is not None})
+    if _is_client(executor):
         return DaskExecutor(executor, workers)
     if isinstance(executor, Executor):
         return executor
@@ -234,5 +398,5 @@ def run_batch(func: Callable[[Any], T], items: Sequence[Any], executor: Any = No
             bar.close()
 
 
-__all__ = ["DaskExecutor", "EXECUTORS", "Executor", "ProcessExecutor", "SerialExecutor", "SlurmExecutor",
-           "make_executor", "run_batch"]
+__all__ = ["DaskExecutor", "EXECUTORS", "Executor", "ProcessExecutor", "SLURM_OPTIONS", "SerialExecutor",
+           "SlurmExecutor", "check_executor_settings", "holding", "implied_executor", "make_executor", "run_batch"]

@@ -113,6 +113,8 @@ class FileResult:
         Wall time of the pass.
     skipped : bool
         The outputs existed already, made by the same request: nothing was done.
+    inputs : list[Path]
+        An operation's output: every input it was made from (``input`` is the first).
     """
 
     input: Path
@@ -131,6 +133,7 @@ class FileResult:
     tables_written: list[Path] = field(default_factory=list)
     skipped: bool = False
     truncation: dict[str, int | None] | None = None
+    inputs: list[Path] = field(default_factory=list)
 
 
 def _ranges(indices: list[int]) -> list[list[int]]:

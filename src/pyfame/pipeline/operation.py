@@ -27,13 +27,14 @@ MeanImage(gain=0.5)
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -42,21 +43,75 @@ from pyfame.errors import PyfameError, PyfamePathError, PyfameTypeError, PyfameV
 from pyfame.pipeline.layer import Configurable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
 class OperationContext:
     """What an operation may use besides its parameters: the run settings, a seeded
-    generator, and readers that apply the run's limits (pixel limit, truncation policy)."""
+    generator, readers that apply the run's limits (pixel limit, truncation policy), the
+    run's executor (:meth:`map`) and the record of which inputs each output was made from
+    (:meth:`made_from`) and how many frames each input had (:meth:`count`).
+
+    Examples
+    --------
+    >>> from pyfame.pipeline.run_options import RunSettings
+    >>> context = OperationContext(RunSettings(seed=1), seed=1)
+    >>> context.map(_double, [1, 2, 3])
+    [2, 4, 6]
+    """
 
     settings: Any
     seed: int
     tracker_cache: dict[str, Any] = field(default_factory=dict)
+    #: Where :meth:`map` runs its jobs: an :class:`~pyfame.pipeline.executors.Executor`, or
+    #: None for one after another in this process.
+    executor: Any = None
+    #: Frames read and frames with a face, by input path (see :meth:`count`).
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: The inputs each output was made from, by output name (see :meth:`made_from`).
+    sources_of: dict[str, list[Path]] = field(default_factory=dict)
 
     @property
     def rng(self) -> np.random.Generator:
         """A generator from the run's seed (the same seed gives the same draws)."""
         return np.random.default_rng(self.seed)
+
+    def map(self, func: Callable[[Any, OperationContext], T], items: Sequence[Any]) -> list[T]:
+        """``[func(item, context) for item in items]``: independent jobs (one per input, pair
+        or output) on the run's executor, results in item order.
+
+        On another process or cluster worker each job gets a context of its own (the same
+        settings and seed, its own tracker), whose frame counts come back to this one, so the
+        results, and the bytes written from them, are the same whatever the executor.
+        ``func`` must be picklable there: a module-level function or a
+        ``functools.partial`` of one (with the operation, say).
+        """
+        from pyfame.pipeline.executors import SerialExecutor
+
+        items = list(items)
+        if self.executor is None or isinstance(self.executor, SerialExecutor) or len(items) < 2:
+            return [func(item, self) for item in items]
+        outs = self.executor.map(_ContextJob(func, _portable(self.settings), self.seed), items)
+        results = []
+        for result, counts in outs:
+            self.counts.update(counts)
+            results.append(result)
+        return results
+
+    def count(self, path: Path, frames: int, with_face: int) -> None:
+        """Record that ``path`` had ``frames`` frames, ``with_face`` of them with a face found."""
+        self.counts[str(Path(path).resolve())] = (int(frames), int(with_face))
+
+    def frames_of(self, path: Path) -> tuple[int, int]:
+        """(frames, frames with a face) recorded for ``path``; (0, 0) when it was not read
+        as media (a table, a stimulus file)."""
+        return self.counts.get(str(Path(path).resolve()), (0, 0))
+
+    def made_from(self, output: str, paths: Sequence[Path]) -> None:
+        """Record that ``output`` (a name :meth:`Operation.make` returns) was made from
+        ``paths`` only; an output not recorded was made from every input of the set."""
+        self.sources_of[output] = list(paths)
 
     def read_image(self, path: Path) -> np.ndarray:
         """A still as RGB uint8 (refused from its header above the run's ``max_pixels``)."""
@@ -77,7 +132,7 @@ class OperationContext:
 
     def faces(self, pixels: np.ndarray, path: Path | None = None) -> Any:
         """The faces of a still (IMAGE-mode tracking with the run's settings); a typed error
-        naming ``path`` when there is none."""
+        naming ``path`` when there is none. The still is counted for ``path``."""
         from pyfame.errors import FaceNotFoundError
         from pyfame.face.tracker import FaceTracker
 
@@ -85,6 +140,8 @@ class OperationContext:
         if tracker is None:
             tracker = self.tracker_cache["image"] = FaceTracker(self.settings.options().tracker, mode="image")
         found = tracker.track(pixels)
+        if path is not None:
+            self.count(path, 1, 1 if found else 0)
         if not found:
             raise FaceNotFoundError(f"{path or 'image'}: no face found")
         return found
@@ -94,6 +151,38 @@ class OperationContext:
         for tracker in self.tracker_cache.values():
             tracker.close()
         self.tracker_cache.clear()
+
+
+def _double(item: int, context: OperationContext) -> int:
+    return 2 * item
+
+
+@dataclass
+class _ContextJob:
+    """One job of :meth:`OperationContext.map` on another process: ``func`` with a context of
+    its own, returning the result and the frame counts it recorded."""
+
+    func: Callable[[Any, OperationContext], Any]
+    settings: Any
+    seed: int
+
+    def __call__(self, item: Any) -> tuple[Any, dict[str, tuple[int, int]]]:
+        context = OperationContext(self.settings, self.seed)
+        try:
+            return self.func(item, context), context.counts
+        finally:
+            context.close()
+
+
+def _portable(settings: Any) -> Any:
+    """The settings as a job on another process takes them: without the executor (a Dask
+    ``Client`` does not travel, and a job runs no batch of its own)."""
+    if getattr(settings, "executor", None) is None and getattr(settings, "workers", None) is None:
+        return settings
+    portable = copy.copy(settings)
+    portable.executor = None
+    portable.workers = None
+    return portable
 
 
 #: What :meth:`Operation.make` returns: output names (relative to the operation's folder) to
@@ -173,6 +262,30 @@ def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: boo
     raise PyfameTypeError(f"{name} must be a file, a folder or a list of files, got {value!r}", param=name)
 
 
+def _skipped_result(output: Path, record: dict[str, Any]) -> Any:
+    """The result of an output already made by the same request, from its sidecar."""
+    from pyfame.pipeline.file_pass import FileResult
+
+    own = record.get("made_from") or record.get("inputs") or []
+    frames = record.get("frames") or {}
+    return FileResult(Path(own[0]["path"]) if own else output, output, frames=int(frames.get("decoded", 0)),
+                      frames_with_face=int(frames.get("with_face", 0)), inputs=[Path(i["path"]) for i in own],
+                      skipped=True)
+
+
+def _own_inputs(paths: Sequence[Path], inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The input records (name, path, sha256) of ``paths``, in the set's order (a file given
+    under two inputs is named once)."""
+    wanted = {str(Path(p).resolve()) for p in paths}
+    seen: set[str] = set()
+    out = []
+    for item in inputs:
+        if item["path"] in wanted and item["path"] not in seen:
+            seen.add(item["path"])
+            out.append(item)
+    return out
+
+
 def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> dict[Path, Path]:
     """Write an operation's outputs as temporary files of ``group``; returns target → temp."""
     from pyfame.io.frame import Frame
@@ -206,12 +319,21 @@ def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> d
 
 
 def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
-                  settings: Any, *, subfolder: str | None = None) -> list[Any]:
+                  settings: Any, *, subfolder: str | None = None, executor: Any = None) -> list[Any]:
     """Run ``operation`` on ``sources`` into ``output_dir/<subfolder>/``: check everything,
     skip or refuse existing outputs, write outputs and one sidecar each, all in place together.
 
-    Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written.
+    The operation's independent jobs (:meth:`OperationContext.map`: per input, pair or
+    output) run on ``executor`` (an :class:`~pyfame.pipeline.executors.Executor`), else on
+    the one ``settings.executor`` and ``settings.workers`` choose; the outputs are the same
+    bytes whichever runs them. Each output's sidecar names the inputs it was made from
+    (``made_from``, with their frame counts; ``input`` is the first of them) besides the
+    whole set the operation read (``inputs``).
+
+    Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written (its
+    ``input``, ``inputs``, ``frames`` and ``frames_with_face`` those of its own inputs).
     """
+    from pyfame.pipeline.executors import make_executor
     from pyfame.hashing import file_sha256
     from pyfame.io.output_group import OutputGroup
     from pyfame.pipeline.file_pass import FileResult
@@ -248,7 +370,9 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     sources_resolved = {Path(i["path"]) for i in inputs}
     options = settings.options()
     seed = options.resolved_seed()
-    context = OperationContext(settings, seed)
+    if executor is None:
+        executor = make_executor(getattr(settings, "executor", None), getattr(settings, "workers", None), n_items=2)
+    context = OperationContext(settings, seed, executor=executor)
     planned = operation.output_names(files)
     if planned is not None and not settings.overwrite:
         for rel in planned:
@@ -263,7 +387,7 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
             if mine and all(r and same_request(request, r.get("request") or {}) for r in records) \
                     and all(file_sha256(p) == r["output"]["sha256"] for p, r in zip(existing, records)):
                 log.info("%s: already made by the same request; skipped", folder)
-                return [FileResult(p, p, skipped=True) for p in existing]
+                return [_skipped_result(p, r) for p, r in zip(existing, records)]
         made = operation.make(files, context)
         decided = operation.record()
     finally:
@@ -281,20 +405,29 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
         written = write_made(made, folder, group, settings.crf, settings.preset)
         from pyfame.provenance import environment  # noqa: F401 - sidecar_text adds it
 
-        for target, tmp in written.items():
+        all_files = [p for paths in files.values() for p in paths]
+        for rel, (target, tmp) in zip(made, written.items()):  # names only: a lazy output is made once
+            own = _own_inputs(context.sources_of.get(rel, all_files), inputs)
+            frames = [context.frames_of(Path(i["path"])) for i in own]
+            made_from = [{**i, "relative_path": os.path.relpath(i["path"], target.resolve().parent),
+                          "frames": n, "frames_with_face": f} for i, (n, f) in zip(own, frames)]
             record = {"operation": operation.name, "params": operation.params(),
                       "inputs": [{**i, "relative_path": os.path.relpath(i["path"], target.resolve().parent)}
                                  for i in inputs],
-                      "input": {"path": inputs[0]["path"], "sha256": inputs[0]["sha256"]} if inputs else {},
+                      "made_from": made_from,
+                      "input": {"path": own[0]["path"], "sha256": own[0]["sha256"]} if own else {},
                       "output": {"path": target.name, "folder_path": str(target.relative_to(folder)),
                                  "sha256": file_sha256(tmp)}, "seed": seed,
+                      "frames": {"decoded": sum(n for n, _ in frames), "with_face": sum(f for _, f in frames)},
                       "tracker": options.tracker.as_dict(), "no_face_policy": options.no_face,
                       "encoder": {"codec": "libx264", "crf": settings.crf, "preset": settings.preset}
                       if target.suffix == ".mp4" else None, "layers": [], "request": request}
             if decided:
                 record["made"] = decided
             group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
-            results.append(FileResult(files[operation.inputs[0]][0] if files else target, target))
+            results.append(FileResult(Path(own[0]["path"]) if own else target, target,
+                                      frames=sum(n for n, _ in frames), frames_with_face=sum(f for _, f in frames),
+                                      inputs=[Path(i["path"]) for i in own]))
         group.commit()
     return results
 

@@ -4,6 +4,7 @@ positions; videos head-stabilised."""
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from pyfame.core.face_geometry.geometry_media import (
     output_name,
     track,
 )
+from pyfame.core.stimulus_control.face_media import TrackedMedia
 from pyfame.face.geometry.alignment import eye_centres
 from pyfame.face.geometry.average import average_shape
 from pyfame.pipeline.operation import Made, Operation, OperationContext
@@ -105,34 +107,57 @@ class FaceAlignment(Operation):
         return Canvas(self.size, self.eye_y, self.eye_distance, self.background_color, self.vignette)
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
-        canvas = self.canvas()
-        items = [track(p, context, "input_dir") for p in sources["input_dir"]]
-        reference = None
-        if self.method == "mesh":
+        paths = sources["input_dir"]
+        if self.method == "mesh":  # the set's mean shape first: track every input, then align each
+            items = context.map(_track, paths)
+            canvas = self.canvas()
             reference = average_shape([canvas.eye_aligned_mesh(first_mesh(f)) for item in items for f in item.faces])
+            aligned = context.map(partial(_align, self, reference), items)
+        else:  # each input on its own: tracked and aligned in one job
+            aligned = context.map(partial(_align, self, None), paths)
         made: dict[str, Any] = {}
         rows = []
-        for item in items:
-            with naming("input_dir"):
-                if item.is_video:
-                    aligned, matrices = canvas.clip(item, smoothing=self.smooth_alignment, min_cutoff=self.min_cutoff,
-                                                    beta=self.beta, method=self.method, reference=reference)
-                    made[output_name(item.path)] = ([a.image for a in aligned], item.fps)
-                else:
-                    one = canvas.still(item.frames[0], first_mesh(item.faces[0]), method=self.method,
-                                       reference=reference)
-                    aligned, matrices = [one], [one.matrix]
-                    made[output_name(item.path)] = one.image
-            for frame, (result, m) in enumerate(zip(aligned, matrices)):
-                eyes = eye_centres(result.landmarks)
-                rows.append({"input": item.path.name, "output": output_name(item.path), "frame": frame,
-                             "a": m[0, 0], "b": m[0, 1], "tx": m[0, 2], "c": m[1, 0], "d": m[1, 1], "ty": m[1, 2],
-                             "scale": math.sqrt(abs(float(np.linalg.det(m[:, :2])))),
-                             "angle_deg": math.degrees(math.atan2(m[1, 0], m[0, 0])),
-                             "right_eye_x": eyes[0, 0], "right_eye_y": eyes[0, 1],
-                             "left_eye_x": eyes[1, 0], "left_eye_y": eyes[1, 1]})
+        for path, (pixels, item_rows) in zip(paths, aligned):
+            made[output_name(path)] = pixels
+            context.made_from(output_name(path), [path])
+            rows += item_rows
         made[TRANSFORMS_NAME] = pd.DataFrame(rows)
         return made
+
+
+def _track(path: Path, context: OperationContext) -> TrackedMedia:
+    """One input tracked (a job of :meth:`FaceAlignment.make`)."""
+    return track(path, context, "input_dir")
+
+
+def _align(operation: FaceAlignment, reference: np.ndarray | None, item: Path | TrackedMedia,
+           context: OperationContext) -> tuple[Any, list[dict[str, Any]]]:
+    """One input (a path, or its tracked frames) aligned: its output (an image, or the
+    frames and rate of a video) and its rows of the transforms table."""
+    if not isinstance(item, TrackedMedia):
+        item = track(item, context, "input_dir")
+    canvas = operation.canvas()
+    with naming("input_dir"):
+        if item.is_video:
+            aligned, matrices = canvas.clip(item, smoothing=operation.smooth_alignment,
+                                            min_cutoff=operation.min_cutoff, beta=operation.beta,
+                                            method=operation.method, reference=reference)
+            pixels: Any = ([a.image for a in aligned], item.fps)
+        else:
+            one = canvas.still(item.frames[0], first_mesh(item.faces[0]), method=operation.method,
+                               reference=reference)
+            aligned, matrices = [one], [one.matrix]
+            pixels = one.image
+    rows = []
+    for frame, (result, m) in enumerate(zip(aligned, matrices)):
+        eyes = eye_centres(result.landmarks)
+        rows.append({"input": item.path.name, "output": output_name(item.path), "frame": frame,
+                     "a": m[0, 0], "b": m[0, 1], "tx": m[0, 2], "c": m[1, 0], "d": m[1, 1], "ty": m[1, 2],
+                     "scale": math.sqrt(abs(float(np.linalg.det(m[:, :2])))),
+                     "angle_deg": math.degrees(math.atan2(m[1, 0], m[0, 0])),
+                     "right_eye_x": eyes[0, 0], "right_eye_y": eyes[0, 1],
+                     "left_eye_x": eyes[1, 0], "left_eye_y": eyes[1, 1]})
+    return pixels, rows
 
 
 __all__ = ["FaceAlignment"]

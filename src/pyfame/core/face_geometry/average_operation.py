@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -86,35 +87,46 @@ class FaceAverage(Operation):
         return dict(self._decided)
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
-        canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
+        found = context.map(partial(_aligned_face, self), sources["input_dir"])  # one job per still
         images, meshes, used, skipped = [], [], [], []
-        for path in sources["input_dir"]:
-            pixels = context.read_image(path)
-            try:
-                faces = context.faces(pixels, path)
-            except FaceNotFoundError as exc:
-                if not self.skip_missing:
-                    raise FaceNotFoundError(f"input_dir: no face found in {path} (give skip_missing=True to leave "
-                                            "it out of the average)", param="input_dir") from exc
+        for path, aligned in zip(sources["input_dir"], found):
+            if aligned is None:
                 skipped.append(path.name)
                 continue
-            except PyfameError as exc:
-                exc.param = exc.param or "input_dir"
-                raise
-            with naming("input_dir"):
-                aligned = canvas.still(pixels, first_mesh(faces))
             images.append(aligned.image)
             meshes.append(aligned.landmarks)
-            used.append(path.name)
+            used.append(path)
         if len(images) < 2:
             raise FaceNotFoundError(f"input_dir: an average needs at least two faces; faces were found in "
                                     f"{len(images)} of {len(sources['input_dir'])} stills (left out: "
                                     f"{', '.join(skipped)})", param="input_dir")
         with naming("input_dir"):
             prototype = average_face(images, meshes)
-        self._decided = {"faces_averaged": used, "skipped_no_face": skipped}
-        return {f"{self.output_filename}.png": prototype.image,
+        self._decided = {"faces_averaged": [p.name for p in used], "skipped_no_face": skipped}
+        made = {f"{self.output_filename}.png": prototype.image,
                 f"{self.output_filename}_template.csv": template_table(prototype.landmarks)}
+        for name in made:  # the faces averaged, not those left out
+            context.made_from(name, used)
+        return made
+
+
+def _aligned_face(operation: FaceAverage, path: Path, context: OperationContext) -> Any:
+    """One still's face on the canvas, or None when it has none and ``skip_missing`` allows it
+    (a job of :meth:`FaceAverage.make`)."""
+    canvas = Canvas(operation.size, operation.eye_y, operation.eye_distance, operation.background_color)
+    pixels = context.read_image(path)
+    try:
+        faces = context.faces(pixels, path)
+    except FaceNotFoundError as exc:
+        if not operation.skip_missing:
+            raise FaceNotFoundError(f"input_dir: no face found in {path} (give skip_missing=True to leave "
+                                    "it out of the average)", param="input_dir") from exc
+        return None
+    except PyfameError as exc:
+        exc.param = exc.param or "input_dir"
+        raise
+    with naming("input_dir"):
+        return canvas.still(pixels, first_mesh(faces))
 
 
 __all__ = ["FaceAverage"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,14 +88,22 @@ class FaceCaricature(Operation):
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         reference = self.reference_mesh(sources["reference"][0], context)
+        paths = sources["input_dir"]
         made: dict[str, Any] = {}
-        for path in sources["input_dir"]:
-            item = track(path, context, "input_dir")
-            with naming("input_dir"):
-                frames = [caricature_face(frame, first_mesh(faces), reference, self.strength).image
-                          for frame, faces in zip(item.frames, item.faces)]
-            made[output_name(path)] = (frames, item.fps) if item.is_video else frames[0]
+        for path, result in zip(paths, context.map(partial(_caricature, self, reference), paths)):
+            made[output_name(path)] = result
+            context.made_from(output_name(path), [path, sources["reference"][0]])
         return made
+
+
+def _caricature(operation: FaceCaricature, reference: np.ndarray, path: Path, context: OperationContext) -> Any:
+    """One input's caricature: an image, or a video's frames and rate (a job of
+    :meth:`FaceCaricature.make`)."""
+    item = track(path, context, "input_dir")
+    with naming("input_dir"):
+        frames = [caricature_face(frame, first_mesh(faces), reference, operation.strength).image
+                  for frame, faces in zip(item.frames, item.faces)]
+    return (frames, item.fps) if item.is_video else frames[0]
 
 
 __all__ = ["FaceCaricature"]

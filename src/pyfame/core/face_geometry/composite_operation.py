@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,22 +92,33 @@ class FaceComposite(Operation):
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
-        aligned: dict[tuple[str, Path], Any] = {}
-        for name in self.inputs:
-            for path in sources[name]:
-                item = track(path, context, name)
-                with naming(name):
-                    aligned[name, path] = canvas.still(item.frames[0], first_mesh(item.faces[0]))
+        keys = [(name, path) for name in self.inputs for path in sources[name]]
+        aligned = dict(zip(keys, context.map(partial(_aligned, canvas), keys)))  # one job per input
+        pairs = [(top, bottom) for top in sources["top_dir"] for bottom in sources["bottom_dir"]]
+        composites = context.map(partial(_composite, self),  # one job per pair
+                                 [(aligned["top_dir", top], aligned["bottom_dir", bottom]) for top, bottom in pairs])
         made: dict[str, Any] = {}
-        for top in sources["top_dir"]:
-            for bottom in sources["bottom_dir"]:
-                a, b = aligned["top_dir", top], aligned["bottom_dir", bottom]
-                with naming("misalign"):
-                    result = composite_face(a.image, a.landmarks, b.image, b.landmarks, misalign=self.misalign,
-                                            gap_px=self.gap_px, split_landmark=self.split_landmark,
-                                            background_color=self.background_color)
-                made[self._name(top, bottom)] = result.image
+        for (top, bottom), image in zip(pairs, composites):
+            made[self._name(top, bottom)] = image
+            context.made_from(self._name(top, bottom), [top, bottom])
         return made
+
+
+def _aligned(canvas: Canvas, key: tuple[str, Path], context: OperationContext) -> Any:
+    """One input (``(input name, path)``) tracked and put on the canvas."""
+    name, path = key
+    item = track(path, context, name)
+    with naming(name):
+        return canvas.still(item.frames[0], first_mesh(item.faces[0]))
+
+
+def _composite(operation: FaceComposite, pair: tuple[Any, Any], context: OperationContext) -> Any:
+    """One top half over one bottom half (both aligned)."""
+    a, b = pair
+    with naming("misalign"):
+        return composite_face(a.image, a.landmarks, b.image, b.landmarks, misalign=operation.misalign,
+                              gap_px=operation.gap_px, split_landmark=operation.split_landmark,
+                              background_color=operation.background_color).image
 
 
 __all__ = ["FaceComposite"]

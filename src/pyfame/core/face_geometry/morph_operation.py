@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -135,8 +136,7 @@ class FaceMorph(Operation):
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
-        a = track(sources["face_a"][0], context, "face_a")
-        b = track(sources["face_b"][0], context, "face_b")
+        a, b = context.map(_track, [(sources["face_a"][0], "face_a"), (sources["face_b"][0], "face_b")])
         names = self.output_names(sources)
         steps = self.steps()
         made: dict[str, Any] = {}
@@ -148,22 +148,21 @@ class FaceMorph(Operation):
                 clip_a, _ = canvas.clip(a)
             with naming("face_b"):
                 clip_b, _ = canvas.clip(b)
-            videos: list[list[np.ndarray]] = [[] for _ in steps]
-            for fa, fb in zip(clip_a, clip_b):
-                for k, (s, t) in enumerate(steps):
-                    videos[k].append(_morph(fa, fb, s, t).image)
+            # one job per frame: every step of that frame's pair
+            per_frame = context.map(partial(_morph_steps, steps), list(zip(clip_a, clip_b)))
             for k in range(len(steps)):
-                made[names[k]] = (videos[k], a.fps)
+                made[names[k]] = ([frame[k] for frame in per_frame], a.fps)
         else:
             with naming("face_a"):
                 fa = canvas.still(a.frames[0], first_mesh(a.faces[0]))
             with naming("face_b"):
                 fb = canvas.still(b.frames[0], first_mesh(b.faces[0]))
-            for k, (s, t) in enumerate(steps):
-                made[names[k]] = _morph(fa, fb, s, t).image
+            weights = list(steps) + (self._video_weights() if self.continuum_video else [])
+            images = context.map(partial(_morph_step, fa, fb), weights)  # one job per step (and video frame)
+            for k in range(len(steps)):
+                made[names[k]] = images[k]
             if self.continuum_video:
-                frames = [_morph(fa, fb, s, t).image for s, t in self._video_weights()]
-                made[names[-1]] = (frames, self.fps)
+                made[names[-1]] = (images[len(steps):], self.fps)
         stem = self._stem(sources)
         made[f"{stem}_steps.csv"] = pd.DataFrame({"step": range(len(steps)), "shape_weight": [s for s, _ in steps],
                                                   "texture_weight": [t for _, t in steps],
@@ -187,6 +186,22 @@ def _morph(fa: Any, fb: Any, shape: float, texture: float) -> Any:
     """One step (every step of a pair warps over the triangulation of the halfway mesh)."""
     with naming("weights"):
         return morph_face(fa.image, fa.landmarks, fb.image, fb.landmarks, shape, texture)
+
+
+def _track(item: tuple[Path, str], context: OperationContext) -> Any:
+    """One face tracked, ``(path, input name)`` (a job of :meth:`FaceMorph.make`)."""
+    return track(item[0], context, item[1])
+
+
+def _morph_steps(steps: list[tuple[float, float]], pair: tuple[Any, Any], context: OperationContext) -> list[Any]:
+    """Every step of one pair of aligned faces (a video frame's), as images."""
+    fa, fb = pair
+    return [_morph(fa, fb, s, t).image for s, t in steps]
+
+
+def _morph_step(fa: Any, fb: Any, weights: tuple[float, float], context: OperationContext) -> Any:
+    """One step (shape and texture weights) of a pair of aligned stills, as an image."""
+    return _morph(fa, fb, *weights).image
 
 
 __all__ = ["FaceMorph"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -176,10 +177,10 @@ class ClassificationImageAnalysis(Operation):
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         responses = self._responses(sources)
         stimuli = load_rc_stimuli(sources["stimuli_dir"][0])
-        found = classification_image(stimuli, responses, by=self.by, zmap=self.zmap,
-                                     n_permutations=self.n_permutations, seed=context.seed,
-                                     zmap_sigma=self.zmap_sigma)
-        cis: dict[Any, ClassificationImage] = found if isinstance(found, dict) else {None: found}
+        # one job per group (each CI and its z-map on its own; every group draws from the seed)
+        groups = [(None, responses)] if self.by is None else list(responses.groupby(self.by, sort=True))
+        found = context.map(partial(_one_ci, self, stimuli, context.seed), [rows for _, rows in groups])
+        cis: dict[Any, ClassificationImage] = {name: ci for (name, _), ci in zip(groups, found)}
         prefixes = self._prefixes(sources, responses)
         made: dict[str, Any] = {}
         rows = []
@@ -200,6 +201,13 @@ class ClassificationImageAnalysis(Operation):
                          np.isfinite(ci.zmap).any() else float("nan")})
         made[f"{sources['stimuli_dir'][0].stem}_ci_summary.csv"] = pd.DataFrame(rows)
         return made
+
+
+def _one_ci(operation: ClassificationImageAnalysis, stimuli: Any, seed: int, responses: pd.DataFrame,
+            context: OperationContext) -> ClassificationImage:
+    """The CI (and z-map) of one group's responses (a job of :meth:`ClassificationImageAnalysis.make`)."""
+    return classification_image(stimuli, responses, by=None, zmap=operation.zmap,  # type: ignore[return-value]
+                                n_permutations=operation.n_permutations, seed=seed, zmap_sigma=operation.zmap_sigma)
 
 
 def _npy(array: np.ndarray) -> bytes:

@@ -81,6 +81,8 @@ def read_tracked(path: Path, context: Any, name: str) -> TrackedMedia:
     with FaceTracker(context.settings.options().tracker, mode="video") as tracker:
         found = [tracker.track(frame, i / rate) for i, frame in enumerate(frames)]
     with_face = [i for i, faces in enumerate(found) if faces]
+    if hasattr(context, "count"):
+        context.count(path, len(frames), len(with_face))
     if not with_face:
         raise FaceNotFoundError(f"{name}: no face found in any frame of {path}", param=name)
     held = np.asarray(with_face)

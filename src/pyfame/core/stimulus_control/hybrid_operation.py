@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +91,8 @@ class HybridFaces(Operation):
         return pixels, faces.subset(0)
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
-        low, low_face = self._face(sources["low_face"][0], context, "low_face")
-        high, high_face = self._face(sources["high_face"][0], context, "high_face")
+        (low, low_face), (high, high_face) = context.map(  # the two faces tracked as two jobs
+            partial(_face, self), [(sources["low_face"][0], "low_face"), (sources["high_face"][0], "high_face")])
         low_lm, high_lm = low_face.landmarks[0], high_face.landmarks[0]
         try:
             matrix = similarity_matrix(eye_centres(high_lm), eye_centres(low_lm))
@@ -118,6 +119,11 @@ class HybridFaces(Operation):
         if hybrid.ndim == 2:
             hybrid = np.repeat(hybrid[..., None], 3, axis=2)
         return {self.output_names(sources)[0]: hybrid}
+
+
+def _face(operation: HybridFaces, item: tuple[Path, str], context: OperationContext) -> tuple[np.ndarray, Faces]:
+    """One face read and tracked, ``(path, input name)``."""
+    return operation._face(item[0], context, item[1])
 
 
 __all__ = ["HybridFaces"]

@@ -290,7 +290,7 @@ class FaceStatisticsMatch(Operation):
     # ---- the work ----------------------------------------------------------------------------
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         steps = self.method.split("+")
-        items = [read_tracked(p, context, "input_dir") for p in sources["input_dir"]]
+        items = context.map(_track, sources["input_dir"])  # one job per input
         reference: TrackedMedia | None = None
         numbers: dict[str, Any] | None = None
         if isinstance(self.target, dict):
@@ -332,6 +332,7 @@ class FaceStatisticsMatch(Operation):
                 labels.append(item.path.name)
                 frame_ids.append(f)
             made[output_name(item.path)] = (frames, item.fps) if item.is_video else frames[0]
+            context.made_from(output_name(item.path), [item.path, *sources.get("target", [])])
         histogram = goal.get("histogram")
         table = before_after_table(before, after, table_masks, self.space,
                                    target_histogram=None if histogram is None else np.asarray(histogram),
@@ -438,6 +439,11 @@ class FaceStatisticsMatch(Operation):
             outs = [[apply_clip_transform(c, t, w) for c, w in zip(frames, fw)]
                     for frames, fw, t in zip(crops, weights, transforms)]
         return outs, goal
+
+
+def _track(path: Path, context: OperationContext) -> TrackedMedia:
+    """One input's frames and faces (a job of :meth:`FaceStatisticsMatch.make`)."""
+    return read_tracked(path, context, "input_dir")
 
 
 def _as(pixels: np.ndarray, grey: bool) -> np.ndarray:

@@ -1,0 +1,229 @@
+"""One executor for every batch entry point: operations run their independent jobs on it (the
+same bytes whichever executor), experiments run their operations on theirs, a scheduler or
+SLURM options choose the executor instead of being ignored; each operation output records the
+inputs it was made from; the public surface and the list view of ``pyfame layers``."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import pyfame.core as pf
+from pyfame.errors import PyfameValueError
+from pyfame.pipeline.executors import (
+    DaskExecutor,
+    ProcessExecutor,
+    SerialExecutor,
+    SlurmExecutor,
+    make_executor,
+)
+from pyfame.provenance import read_sidecar
+from pyfame.samples import sample_face
+
+
+class RoundTripExecutor:
+    """A real executor that runs each job as another process would get it: the function and the
+    item pickled and unpickled (so a job has only what travels: a fresh context, no tracker of
+    the caller's), the result pickled back. It records every map it is given."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def map(self, func, items, on_done=None):
+        self.calls.append(len(items))
+        out = []
+        for item in items:
+            job, arg = pickle.loads(pickle.dumps((func, item)))
+            out.append(pickle.loads(pickle.dumps(job(arg))))
+            if on_done is not None:
+                on_done()
+        return out
+
+
+def _write(path: Path, rgb: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return path
+
+
+@pytest.fixture(scope="module")
+def faces(tmp_path_factory) -> Path:
+    """Three stills of the sample face, moved and scaled, 256 px."""
+    folder = tmp_path_factory.mktemp("faces")
+    face = cv2.resize(sample_face(), (256, 256), interpolation=cv2.INTER_AREA)
+    for i, (dx, scale) in enumerate([(0, 1.0), (12, 0.92), (-10, 1.06)]):
+        m = cv2.getRotationMatrix2D((128, 128), 4.0 * i, scale)
+        m[0, 2] += dx
+        _write(folder / "set" / f"f{i}.png", cv2.warpAffine(face, m, (256, 256), borderMode=cv2.BORDER_REFLECT))
+    return folder / "set"
+
+
+@pytest.fixture(scope="module")
+def rc_set(tmp_path_factory, faces) -> tuple[Path, Path]:
+    out = tmp_path_factory.mktemp("rc")
+    pf.generate_rc_stimuli(faces / "f0.png", out, n_trials=40, seed=3, square_px=64)
+    rng = np.random.default_rng(0)
+    responses = pd.DataFrame({"trial": np.tile(np.arange(1, 41), 2), "response": rng.choice([-1, 1], 80),
+                              "participant": np.repeat(["p1", "p2"], 40)})
+    table = out / "responses.csv"
+    responses.to_csv(table, index=False)
+    return out / "RC_Stimuli", table
+
+
+def _calls(name: str, faces: Path, rc_set: tuple[Path, Path]) -> tuple[tuple, dict, int]:
+    """How each operation is called on the test set, and how many jobs its work splits into
+    at least (per input, pair, step or group)."""
+    a, b = faces / "f0.png", faces / "f1.png"
+    return {
+        "align_faces": ((faces,), {"size": (128, 128), "method": "mesh"}, 3),
+        "average_faces": ((faces,), {"size": (128, 128)}, 3),
+        "caricature_faces": ((faces,), {"reference": str(a), "strength": 1.2}, 3),
+        "composite_faces": ((faces, faces), {"size": (128, 128)}, 9),
+        "morph_faces": ((a, b), {"size": (128, 128), "weights": [0.25, 0.75]}, 2),
+        "match_face_statistics": ((faces,), {"method": "histogram"}, 3),
+        "hybrid_faces": ((a, b), {"cutoff_cpf": 6.0}, 2),
+        "classification_image": ((rc_set[0], rc_set[1]), {"by": "participant", "zmap": "permutation",
+                                                          "n_permutations": 20}, 2),
+    }[name]
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(".pyfame.json")}
+
+
+OPERATIONS = ["align_faces", "average_faces", "caricature_faces", "composite_faces", "morph_faces",
+              "match_face_statistics", "hybrid_faces", "classification_image"]
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_an_operation_runs_its_jobs_on_the_executor_and_makes_the_same_bytes(name, faces, rc_set, tmp_path):
+    args, kwargs, jobs = _calls(name, faces, rc_set)
+    func = getattr(pf, name)
+    (tmp_path / "serial").mkdir()
+    (tmp_path / "other").mkdir()
+    func(*args, tmp_path / "serial", seed=2, executor="serial", **kwargs)
+    spy = RoundTripExecutor()
+    func(*args, tmp_path / "other", seed=2, executor=spy, **kwargs)
+    assert spy.calls and max(spy.calls) >= jobs, spy.calls  # the work was split and given to the executor
+    serial, other = _digests(tmp_path / "serial"), _digests(tmp_path / "other")
+    assert serial and serial == other
+
+
+def test_processes_make_the_same_bytes_as_serial(faces, tmp_path):
+    from pyfame.samples import write_moving_face_video
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(faces.iterdir())[:2]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    write_moving_face_video(folder / "clip.mp4", n_frames=6, fps=12, size=(240, 200), motion="talk", audio=False,
+                            seed=1)
+    (tmp_path / "serial").mkdir()
+    (tmp_path / "processes").mkdir()
+    pf.align_faces(folder, tmp_path / "serial", size=(96, 96), seed=1)
+    pf.align_faces(folder, tmp_path / "processes", size=(96, 96), seed=1, executor="processes",
+                   workers=2)
+    serial = _digests(tmp_path / "serial")
+    assert len(serial) == 4 and serial == _digests(tmp_path / "processes")
+
+
+# ---- experiments: operations on the experiment's executor, each output with its own inputs -----------
+
+
+EXPERIMENT = """\
+inputs: [in/*]
+output_dir: out
+seed: 1
+operations:
+  - {type: align_faces, size: [128, 128]}
+  - {type: average_faces, name: average, output_filename: prototype, size: [128, 128]}
+"""
+
+
+@pytest.fixture
+def experiment(tmp_path, faces) -> Path:
+
+    (tmp_path / "in").mkdir()
+    for p in sorted(faces.iterdir())[:2]:
+        (tmp_path / "in" / p.name).write_bytes(p.read_bytes())
+    path = tmp_path / "exp.yaml"
+    path.write_text(EXPERIMENT)
+    return path
+
+
+def test_an_experiments_operations_run_on_its_executor(experiment):
+    from pyfame.experiment import Experiment
+
+    spy = RoundTripExecutor()
+    report = Experiment.from_yaml(experiment).run(executor=spy)
+    assert report.count("failed") == 0
+    assert spy.calls == [2, 2], spy.calls  # align: a job per input; average: a job per still
+
+
+def test_each_operation_output_records_the_inputs_it_was_made_from(experiment):
+    from pyfame.experiment import Experiment
+
+    root = experiment.parent
+    Experiment.from_yaml(experiment).run(executor="serial")
+    manifest = pd.read_csv(root / "out" / "manifest.csv").set_index("output")
+    row = manifest.loc["Aligned/f1.png"]
+    assert row["input"] == "../in/f1.png" and row["frames"] == 1 and row["frames_with_face"] == 1
+    assert manifest.loc["Aligned/f0.png", "input"] == "../in/f0.png"
+    average = manifest.loc["average/prototype.png"]
+    assert average["input"] == "../in/f0.png;../in/f1.png" and average["frames"] == 2
+    side = read_sidecar(root / "out" / "Aligned" / "f1.png")
+    assert Path(side["input"]["path"]).name == "f1.png"
+    assert [Path(i["path"]).name for i in side["made_from"]] == ["f1.png"]
+    assert side["made_from"][0]["frames"] == 1 and side["frames"] == {"decoded": 1, "with_face": 1}
+    assert len(side["inputs"]) == 2  # the whole set the operation read, for verify
+    table = read_sidecar(root / "out" / "Aligned" / "alignment_transforms.csv")
+    assert [Path(i["path"]).name for i in table["made_from"]] == ["f0.png", "f1.png"]
+    again = Experiment.from_yaml(experiment).run(executor="serial")  # skipped: the record from the sidecar
+    rows = {Path(r["output"]).name: r for r in again.records}
+    assert rows["f1.png"]["status"] == "skipped" and Path(rows["f1.png"]["input"]).name == "f1.png"
+    assert rows["f1.png"]["frames"] == 1
+
+
+# ---- the executor a batch runs on: settings imply it, or are refused -----------------------------------
+
+
+def test_a_scheduler_or_slurm_options_choose_the_executor():
+    assert isinstance(make_executor(scheduler="tcp://127.0.0.1:1"), DaskExecutor)
+    assert isinstance(make_executor(jobs=4, cores=2, memory="8GB"), SlurmExecutor)
+    assert isinstance(make_executor(dashboard=True), DaskExecutor)
+    assert isinstance(make_executor(workers=2, n_items=3), ProcessExecutor)
+    assert isinstance(make_executor(), SerialExecutor)
+
+
+@pytest.mark.parametrize("executor, settings, param", [
+    ("processes", {"scheduler": "tcp://127.0.0.1:1"}, "scheduler"),
+    ("serial", {"scheduler": "tcp://127.0.0.1:1"}, "scheduler"),
+    ("dask", {"jobs": 3}, "jobs"),
+    ("processes", {"memory": "8GB"}, "memory"),
+    ("serial", {"dashboard": True}, "dashboard"),
+    ("slurm", {"workers": 4}, "workers"),
+])
+def test_a_setting_the_executor_would_ignore_is_an_error(executor, settings, param):
+    with pytest.raises(PyfameValueError) as info:
+        make_executor(executor, **settings)
+    assert info.value.param == param
+
+
+def test_an_experiment_refuses_settings_its_executor_ignores_before_any_work(experiment):
+    from pyfame.cli import main
+    from pyfame.experiment import Experiment
+
+    with pytest.raises(PyfameValueError) as info:
+        Experiment.from_yaml(experiment).run(executor="processes", scheduler="tcp://127.0.0.1:1")
+    assert info.value.param == "scheduler"
+    result = CliRunner().invoke(main, ["-q", "run", str(experiment), "--executor", "serial", "--jobs", "2"])
+    assert result.exit_code != 0 and "jobs" in result.output and "slurm" in result.output
+    assert not (experiment.parent / "out").exists()
