@@ -227,3 +227,39 @@ def test_an_experiment_refuses_settings_its_executor_ignores_before_any_work(exp
     result = CliRunner().invoke(main, ["-q", "run", str(experiment), "--executor", "serial", "--jobs", "2"])
     assert result.exit_code != 0 and "jobs" in result.output and "slurm" in result.output
     assert not (experiment.parent / "out").exists()
+
+
+# ---- the public surface and the list view ---------------------------------------------------------------
+
+
+def test_the_public_surface_is_the_api():
+    import types
+
+    public = {n for n in dir(pf) if not n.startswith("_")}
+    assert public == set(pf.__all__)
+    assert "path_loop" not in public and {"face_geometry", "stimulus_control"} <= public
+    modules = {n for n in public if isinstance(getattr(pf, n), types.ModuleType)}
+    assert modules == {"analysis", "coloring", "face_geometry", "occlusion", "point_light_display", "scrambling",
+                       "stimulus_control", "temporal_transforms"}
+
+
+def test_the_layer_list_shows_every_parameter_with_type_default_and_unit():
+    from pyfame.cli import main
+    from pyfame.cli.declarations import short_type
+    from pyfame.pipeline.params import REQUIRED
+    from pyfame.pipeline.registry import registered
+
+    result = CliRunner().invoke(main, ["layers"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for family in ("layer", "probe", "frame_plan", "operation"):
+        for cls in registered(family).values():
+            start = next(i for i, line in enumerate(lines) if line.split()[:1] == [cls.name])
+            shown = lines[start + 1:start + 1 + len(cls.parameters)]
+            for line, p in zip(shown, cls.parameters.values()):
+                words = line.split()
+                assert words[0] == p.name, (cls.name, line)
+                assert short_type(p.kind) in line
+                assert ("required" if p.default is REQUIRED else f"= {p.default_data()!r}") in line
+                if p.unit:
+                    assert line.endswith(f"[{p.unit}]"), line

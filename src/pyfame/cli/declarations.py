@@ -42,10 +42,44 @@ def layers(name: str | None) -> None:
         classes = registered(family)
         click.echo(f"{family.replace('_', ' ')}s ({len(classes)}):")
         for cls in classes.values():
-            doc = " ".join(((cls.__doc__ or "").strip().split("\n\n")[0]).split())
-            params = ", ".join(f"{p.name}={p.default_data()!r}" for p in cls.parameters.values() if p.cli)
-            click.echo(f"  {cls.name:22s} {doc}")
-            click.echo(f"  {'':22s} {params}")
+            for line in list_lines(cls):
+                click.echo(line)
+
+
+def short_type(kind: Any, width: int = 38) -> str:
+    """A parameter's type in a few characters for the list view: ``number in [0, 1]``,
+    ``'gaussian'|'median'``, ``face regions``; ``or none`` when optional.
+
+    Examples
+    --------
+    >>> from pyfame.pipeline.params import Choice, Number, Optional
+    >>> short_type(Number(0.0, 1.0)), short_type(Optional(Choice(("a", "b"))))
+    ('number in [0.0, 1.0]', "'a'|'b' or none")
+    """
+    from pyfame.pipeline.params import Choice, Integer, Number, Optional
+
+    if isinstance(kind, Optional):
+        return short_type(kind.kind, width - 8) + " or none"
+    if isinstance(kind, Choice):
+        text = "|".join(repr(n) for n in kind.names)
+    elif isinstance(kind, (Number, Integer)):
+        text = kind.describe()
+    else:  # the words before any explanation in brackets
+        text = kind.describe().split(" (")[0]
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def list_lines(cls: Any) -> list[str]:
+    """A registered class in the list view: its name and summary, then one line per
+    parameter: name, type, default and unit."""
+    doc = " ".join(((cls.__doc__ or "").strip().split("\n\n")[0]).split())
+    doc = doc if len(doc) <= 90 else doc[:89] + "…"
+    lines = [f"  {cls.name:24s} {doc}"]
+    for p in cls.parameters.values():
+        default = "required" if p.default is REQUIRED else f"= {p.default_data()!r}"
+        unit = f"  [{p.unit}]" if p.unit else ""
+        lines.append(f"      {p.name:22s} {short_type(p.kind):38s} {default}{unit}")
+    return lines
 
 
 def parse_spec(text: str, family: str) -> dict[str, Any]:

@@ -10,8 +10,10 @@ Examples
 >>> import pyfame.core as pf
 >>> callable(pf.apply_layers) and callable(pf.face_color_shift)
 True
->>> "seed_runner" in dir(pf) or "stream_layers" in dir(pf)
+>>> "seed_runner" in dir(pf) or "stream_layers" in dir(pf) or "path_loop" in dir(pf)
 False
+>>> sorted(set(n for n in dir(pf) if not n.startswith("_")) - set(pf.__all__))
+[]
 """
 
 from pyfame.core import (
@@ -41,7 +43,8 @@ for _family in _FAMILIES:
     globals().update({name: getattr(_family, name) for name in _family.__all__})
 
 __all__ = [  # noqa: PLE0604, PLE0605 - computed from the families' declarations
-    "analysis", "coloring", "occlusion", "point_light_display", "scrambling", "temporal_transforms",
+    "analysis", "coloring", "face_geometry", "occlusion", "point_light_display", "scrambling", "stimulus_control",
+    "temporal_transforms",
     *(name for family in _FAMILIES for name in family.__all__),
     "apply_layers", "measure", "apply_layers_to_frames", "FileResult", "Layer", "Probe", "FramePlan",
     "SourceInfo", "RunOptions", "OutputExistsError", "show",

@@ -335,6 +335,6 @@ def region_name(regions: Any) -> str:
 
 
 __all__ = [  # noqa: PLE0604 - the constants' names are strings
-    "create_path", "path_loop", "resolve_regions", "region_name", "Region", "REGION_NAMES",
+    "create_path", "resolve_regions", "region_name", "Region", "REGION_NAMES",
     "MASK_REGIONS", *PATH_CONSTANT_NAMES, *MASK_CONSTANT_NAMES,
 ]
