@@ -47,10 +47,15 @@ def test_a_dask_client_can_be_given_in_python(experiment):
 
     from pyfame.experiment import Experiment
 
+    from dask.distributed import get_task_stream
+
     with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
         report = Experiment.from_yaml(experiment).run(executor=client)
         assert report.count("made") == 2
         assert client.status == "running"  # a Client the caller gave is left open for the caller
+        with get_task_stream(client) as stream:  # a scheduler alone means Dask, not local processes
+            again = Experiment.from_yaml(experiment).run(scheduler=client)
+        assert again.count("skipped") == 2 and len(stream.data) == 2
 
 
 def slurm_stand_in():
@@ -85,7 +90,7 @@ def test_slurm_executor_starts_runs_and_tears_down(experiment, monkeypatch):
 
     stand_in = slurm_stand_in()
     monkeypatch.setattr(dask_jobqueue, "SLURMCluster", stand_in)
-    result = CliRunner().invoke(main, ["-q", "run", str(experiment), "--executor", "slurm", "--jobs", "2", "--cores",
+    result = CliRunner().invoke(main, ["-q", "run", str(experiment), "--jobs", "2", "--cores",  # --jobs: slurm
                                        "4", "--memory", "16GB", "--walltime", "01:00:00"])
     assert result.exit_code == 0, result.output
     assert "2 made" in result.output

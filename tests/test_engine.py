@@ -263,3 +263,121 @@ def test_the_layer_list_shows_every_parameter_with_type_default_and_unit():
                 assert ("required" if p.default is REQUIRED else f"= {p.default_data()!r}") in line
                 if p.unit:
                     assert line.endswith(f"[{p.unit}]"), line
+
+
+# ---- the experiment file's JSON Schema, from the declarations -------------------------------------------
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _validator():
+    import jsonschema
+
+    from pyfame.pipeline.schema import experiment_schema
+
+    schema = experiment_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _doc_experiments() -> list[tuple[str, dict]]:
+    import re
+
+    import yaml
+
+    found = []
+    for page in sorted(DOCS.glob("*.md")):
+        for block in re.findall(r"```yaml\n(.*?)```", page.read_text(), flags=re.S):
+            data = yaml.safe_load(block)
+            if isinstance(data, dict) and "output_dir" in data:
+                found.append((page.name, data))
+    return found
+
+
+def _example_value(param):
+    """A value a required parameter takes (tried from a few plain ones)."""
+    for value in ("face.png", 1, 0.5, True, "face_oval", [1, 2]):
+        try:
+            param.check(value)
+            return value
+        except Exception:  # noqa: BLE001 - not this one: try the next
+            continue
+    raise AssertionError(f"no example value for {param.name}")
+
+
+def test_every_example_experiment_in_the_docs_and_tests_validates():
+    import yaml
+
+    from pyfame.experiment import experiment as ex
+
+    validator = _validator()
+    schema = validator.schema  # every key the experiment reads, and no other
+    assert set(schema["properties"]) == ex.TOP_KEYS
+    assert set(schema["properties"]["conditions"]["items"]["properties"]) == ex.CONDITION_KEYS
+    assert set(schema["properties"]["executor"]["properties"]) == ex.EXECUTOR_KEYS
+    assert set(schema["properties"]["limits"]["properties"]) == ex.LIMIT_KEYS
+    examples = _doc_experiments()
+    assert {name for name, _ in examples} >= {"experiments.md", "face_geometry.md", "stimulus_control.md"}
+    import textwrap
+
+    from tests import test_clusters
+
+    examples += [("tests", yaml.safe_load(text)) for text in (EXPERIMENT, textwrap.dedent(test_clusters.EXPERIMENT))]
+    for name, data in examples:
+        errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+        assert not errors, (name, errors)
+
+
+def test_every_registered_class_round_trips_through_the_schema():
+    from pyfame.pipeline.params import REQUIRED
+    from pyfame.pipeline.registry import FAMILIES, build, registered
+
+    validator = _validator()
+    for family in FAMILIES:
+        for name, cls in registered(family).items():
+            required = {p.name: _example_value(p) for p in cls.parameters.values() if p.default is REQUIRED}
+            spec = build({"type": name, **required}, family).to_dict()
+            if family == "operation":
+                spec.update({n: "faces/a.png" for n in cls.inputs if len(cls.inputs) > 1})
+            data = {"inputs": "faces/*.png", "output_dir": "out",
+                    **({"conditions": [{"name": "c", "layers": [spec]}]} if family == "layer" else
+                       {"conditions": [{"name": "c", "frame_plan": spec}]} if family == "frame_plan" else
+                       {"operations": [spec]} if family == "operation" else
+                       {"probes": [spec], "conditions": [{"name": "c", "layers": [{"type": "blur"}]}]})}
+            errors = [e.message for e in validator.iter_errors(data)]
+            assert not errors, (family, name, spec, errors)
+
+
+@pytest.mark.parametrize("layer, where", [
+    ({"type": "blur", "k_size": 1000}, "k_size"),  # above the declared bound
+    ({"type": "blur", "k_sise": 9}, ""),  # not a parameter of blur
+    ({"type": "blur", "blur_method": "box"}, "blur_method"),  # not one of the choices
+    ({"type": "blurr"}, "type"),  # not a registered layer
+    ({"type": "color_shift", "shift_magnitude": "{strength}"}, None),  # a factor placeholder is fine
+])
+def test_the_schema_refuses_what_the_declarations_refuse(layer, where):
+    validator = _validator()
+    data = {"inputs": "a.png", "output_dir": "out", "conditions": [{"name": "c", "layers": [layer]}]}
+    errors = list(validator.iter_errors(data))
+    if where is None:
+        assert not errors, [e.message for e in errors]
+        return
+    assert errors
+    paths = {".".join(map(str, p)) for e in errors for p in [e.absolute_path, *(c.absolute_path for c in e.context)]}
+    assert any(p.endswith(where) for p in paths), paths
+
+
+def test_pyfame_schema_writes_the_schema(tmp_path):
+    import json
+
+    from pyfame.cli import main
+    from pyfame.pipeline.schema import experiment_schema
+
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0 and json.loads(result.output) == experiment_schema()
+    result = CliRunner().invoke(main, ["schema", "-o", str(tmp_path / "experiment.schema.json")])
+    assert result.exit_code == 0
+    schema = json.loads((tmp_path / "experiment.schema.json").read_text())
+    blur = schema["$defs"]["layer.blur"]["properties"]["k_size"]  # a number or a "{factor}" placeholder
+    assert blur["default"] == 15 and "px" in blur["description"] and blur["anyOf"][0]["minimum"] == 1

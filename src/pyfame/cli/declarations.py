@@ -1,4 +1,5 @@
-"""``pyfame layers`` (what is registered, with every parameter) and ``pyfame apply`` (a stack)."""
+"""``pyfame layers`` (what is registered, with every parameter), ``pyfame schema`` (the experiment
+file's JSON Schema, from the same declarations) and ``pyfame apply`` (a stack)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,30 @@ def layers(name: str | None) -> None:
         for cls in classes.values():
             for line in list_lines(cls):
                 click.echo(line)
+
+
+@main.command("schema")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the schema to this file (default: print it).")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of experiment files: every registered layer, probe, frame plan and
+    operation (plugins too) with its parameters, types, bounds, choices, defaults and units.
+
+    Editors validate and complete experiment files with it (VS Code's YAML extension: a
+    ``# yaml-language-server: $schema=experiment.schema.json`` line at the top of the file).
+    """
+    from pyfame.pipeline.schema import schema_json
+
+    text = schema_json()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from pyfame.io.atomic_write import atomic_output
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(output) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    click.echo(f"schema: {output}", err=True)
 
 
 def short_type(kind: Any, width: int = 38) -> str:

@@ -42,6 +42,12 @@ class BlockOrder(Kind):
     def describe(self) -> str:
         return "list of block indices"
 
+    def schema(self) -> dict[str, Any]:
+        blocks = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1}
+        return {"oneOf": [blocks, {"type": "object", "required": ["blocks"], "additionalProperties": False,
+                                   "properties": {"blocks": blocks, "frames_per_block": {
+                                       "anyOf": [{"type": "null"}, {"type": "integer", "minimum": 1}]}}}]}
+
 
 class FrameShuffle(FramePlan):
     """Cut a video into blocks of ``block_duration`` ms and show them in a new order.
