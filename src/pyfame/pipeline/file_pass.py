@@ -1,9 +1,12 @@
 """One pass over one file: decode, track once, run the layer stack, encode, put it all in place.
 
-The pieces are separate: the source (:mod:`pyfame.io`, a frame plan reorders it), the faces
-(:class:`~pyfame.pipeline.face_stage.FaceStage`), the engine
-(:class:`~pyfame.pipeline.layer_stack.LayerStack`, with the no-face policy), and the sinks
-(video, image, tables), whose files are made in an
+The pieces are separate: the source (:mod:`pyfame.io`, a frame plan reorders it: ``_open``),
+the faces (:class:`~pyfame.pipeline.face_stage.FaceStage`, the landmark cache), the engine
+(:class:`~pyfame.pipeline.layer_stack.LayerStack`) with the no-face policy
+(:mod:`~pyfame.pipeline.no_face_policy`: per frame, and
+:func:`~pyfame.pipeline.no_face_policy.require_a_face` per file), and the sinks
+(:mod:`~pyfame.pipeline.pass_sinks`: a :class:`~pyfame.pipeline.pass_sinks.MediaSink` for
+video, image or none, and the tables), whose files are made in an
 :class:`~pyfame.io.output_group.OutputGroup` and put in place together with their sidecar.
 """
 
@@ -18,19 +21,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pyfame.errors import FaceNotFoundError
 from pyfame.face.landmark_cache import LandmarkCache
 from pyfame.hashing import file_sha256
 from pyfame.io import open_source
-from pyfame.io.frame import Frame
-from pyfame.io.image_sink import holds_alpha, write_image
 from pyfame.io.output_group import OutputGroup
-from pyfame.io.table_sink import write_table
-from pyfame.io.video_sink import VideoSink
 from pyfame.pipeline.face_stage import FaceStage
 from pyfame.pipeline.layer import FramePlan, Layer, Probe, SourceInfo
 from pyfame.pipeline.layer_stack import LayerStack, check_sources, layer_rngs, with_companions
-from pyfame.pipeline.prefetch import BackgroundConsumer, prefetch
+from pyfame.pipeline.no_face_policy import require_a_face
+from pyfame.pipeline.pass_sinks import media_sink, write_tables
+from pyfame.pipeline.prefetch import prefetch
 from pyfame.pipeline.run_options import RunOptions
 from pyfame.provenance import sidecar_path, sidecar_text
 
@@ -186,33 +186,13 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
         check_sources(work.layers, source.kind, input_path)
         given = (extra_record or {}).get("request", {}).get("input_sha256")
         result.input_sha256 = given or file_sha256(input_path)
-        cache_dir = options.cache_folder()
-        cache = LandmarkCache(cache_dir) if cache_dir is not None and track and work.frame_plan is None else None
-        tracker = options.tracker
-        for probe in work.all_probes():
-            needs = probe.tracker_needs()
-            if needs:
-                from dataclasses import replace
-
-                tracker = replace(tracker, **needs)
-        cache_key = LandmarkCache.key(result.input_sha256, tracker.as_dict()) if cache else None
-        cached = (cache.load(cache_key, input_sha256=result.input_sha256, frame_count=info.frame_count)
-                  if cache and cache_key else None)
+        tracker, cache, cache_key, cached = _faces_setup(work, options, result.input_sha256, info, track)
         result.cache_hit = cached is not None
 
         stack = LayerStack(work.layers, work.probes, options.resolved_seed(), options.no_face)
         stack.start(info)
         with OutputGroup() as group:
-            sink: VideoSink | None = None
-            writer: BackgroundConsumer[Frame] | None = None
-            if targets.media is not None and source.kind == "video":
-                sink = VideoSink(group.temp_for(targets.media), source.width, source.height, source.fps,
-                                 time_base=getattr(source, "time_base", None),
-                                 audio_from=input_path if work.audio() and getattr(source, "has_audio", False)
-                                 else None,
-                                 crf=options.crf, preset=options.preset, atomic=False)
-                writer = BackgroundConsumer(sink.write)
-            still: np.ndarray | None = None
+            sink = media_sink(targets.media, group, source, input_path, work.audio(), options, stack)
             bar = _progress(options, source, input_path, progress_position)
             frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
             stage = FaceStage(frames, source.kind, tracker, cached, track)
@@ -221,33 +201,15 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
                     result.frames += 1
                     out = stack.process(frame.pixels, faces, frame.index, frame.t, tracked=track, source=input_path)
                     if out is not None:
-                        if writer is not None:
-                            writer.put(Frame(frame.index, frame.t, np.ascontiguousarray(out)))
-                        else:
-                            still = out
+                        sink.put(frame.index, frame.t, out)
                         result.frames_written += 1
                     if bar is not None:
                         bar.update(1)
-                if track and stack.policy.with_face == 0:
-                    raise FaceNotFoundError(
-                        f"{input_path}: no face found in "
-                        + ("the image" if source.kind == "image" else f"any of its {result.frames} frames"))
-                if writer is not None and sink is not None:
-                    writer.close()
-                    writer = None
-                    sink.close()
-                elif targets.media is not None and still is not None:
-                    source_alpha = getattr(source, "alpha", None) if holds_alpha(targets.media) else None
-                    write_image(group.temp_for(targets.media), still, stack.alpha(source_alpha),
-                                image_format=targets.media.suffix, atomic=False)
+                if track:
+                    require_a_face(stack.policy, source.kind, input_path, result.frames)
+                sink.finish()
             except BaseException:
-                if writer is not None:
-                    try:
-                        writer.close()
-                    except BaseException:
-                        pass
-                if sink is not None:
-                    sink.abort()
+                sink.abort()
                 raise
             finally:
                 if bar is not None:
@@ -266,24 +228,11 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
                     log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
 
             result.tables = stack.finish()
-            written: dict[Path, Path] = {}  # target -> its temporary file
-            for name, target in targets.tables.items():
-                table = result.tables.get(name, pd.DataFrame())
-                written[target] = write_table(table, group.temp_for(target), table_format=target.suffix,
-                                              atomic=False)
+            written = write_tables(result.tables, targets.tables, group)  # target -> its temporary file
             result.seconds = time.perf_counter() - started
             record = {**provenance_record(result, work, options, plan_record), **work.extra_record,
                       **(extra_record or {})}
-            if targets.media is not None:
-                record["output"] = {"path": targets.media.name, "sha256": file_sha256(group.temp_of(targets.media))}
-                record["tables"] = {t.name: file_sha256(tmp) for t, tmp in written.items()}
-                group.temp_for(sidecar_path(targets.media)).write_text(sidecar_text(record))
-                result.sidecar = sidecar_path(targets.media)
-            else:
-                for target, tmp in written.items():
-                    record["output"] = {"path": target.name, "sha256": file_sha256(tmp)}
-                    record["input"] = {**record["input"], "relative_path": _relative(input_path, target)}
-                    group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
+            result.sidecar = _write_sidecars(record, targets.media, written, group, input_path)
             group.commit()
             result.tables_written = list(targets.tables.values())
             if result.output is None and result.tables_written:
@@ -291,6 +240,42 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
         return result
     finally:
         source.close()
+
+
+def _faces_setup(work: Work, options: RunOptions, input_sha256: str, info: SourceInfo,
+                 track: bool) -> tuple[Any, LandmarkCache | None, str | None, Any]:
+    """The tracker settings (with what the probes need), and the landmark cache with this
+    input's key and cached landmarks (None when caching is off, nothing is tracked, a frame
+    plan reorders the frames, or nothing is cached yet)."""
+    cache_dir = options.cache_folder()
+    cache = LandmarkCache(cache_dir) if cache_dir is not None and track and work.frame_plan is None else None
+    tracker = options.tracker
+    for probe in work.all_probes():
+        needs = probe.tracker_needs()
+        if needs:
+            from dataclasses import replace
+
+            tracker = replace(tracker, **needs)
+    cache_key = LandmarkCache.key(input_sha256, tracker.as_dict()) if cache else None
+    cached = (cache.load(cache_key, input_sha256=input_sha256, frame_count=info.frame_count)
+              if cache and cache_key else None)
+    return tracker, cache, cache_key, cached
+
+
+def _write_sidecars(record: dict[str, Any], media: Path | None, written: dict[Path, Path], group: OutputGroup,
+                    input_path: Path) -> Path | None:
+    """The sidecar of the media output (with its tables' sha256), or one per table when the
+    pass made no media; returns the media's sidecar (None without media)."""
+    if media is not None:
+        record["output"] = {"path": media.name, "sha256": file_sha256(group.temp_of(media))}
+        record["tables"] = {t.name: file_sha256(tmp) for t, tmp in written.items()}
+        group.temp_for(sidecar_path(media)).write_text(sidecar_text(record))
+        return sidecar_path(media)
+    for target, tmp in written.items():
+        record["output"] = {"path": target.name, "sha256": file_sha256(tmp)}
+        record["input"] = {**record["input"], "relative_path": _relative(input_path, target)}
+        group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
+    return None
 
 
 def provenance_record(result: FileResult, work: Work, options: RunOptions,

@@ -53,3 +53,19 @@ class NoFacePolicy:
             self.held.append(index)
             return self._last, True
         return faces, self.policy != "drop"
+
+
+def require_a_face(policy: NoFacePolicy, kind: str, source: object, frames: int) -> None:
+    """Whatever the policy, a file in which no frame has a face is a
+    :class:`~pyfame.errors.FaceNotFoundError` naming it (nothing is written).
+
+    Examples
+    --------
+    >>> require_a_face(NoFacePolicy("pass"), "image", "face.png", 1)
+    Traceback (most recent call last):
+    ...
+    pyfame.errors.FaceNotFoundError: face.png: no face found in the image
+    """
+    if policy.with_face == 0:
+        raise FaceNotFoundError(f"{source}: no face found in "
+                                + ("the image" if kind == "image" else f"any of its {frames} frames"))
