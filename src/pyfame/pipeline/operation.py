@@ -27,6 +27,7 @@ MeanImage(gain=0.5)
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import os
@@ -333,7 +334,7 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written (its
     ``input``, ``inputs``, ``frames`` and ``frames_with_face`` those of its own inputs).
     """
-    from pyfame.pipeline.executors import make_executor
+    from pyfame.pipeline.executors import holding, make_executor
     from pyfame.hashing import file_sha256
     from pyfame.io.output_group import OutputGroup
     from pyfame.pipeline.file_pass import FileResult
@@ -370,7 +371,8 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     sources_resolved = {Path(i["path"]) for i in inputs}
     options = settings.options()
     seed = options.resolved_seed()
-    if executor is None:
+    own_executor = executor is None
+    if own_executor:
         executor = make_executor(getattr(settings, "executor", None), getattr(settings, "workers", None), n_items=2)
     context = OperationContext(settings, seed, executor=executor)
     planned = operation.output_names(files)
@@ -388,7 +390,8 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                     and all(file_sha256(p) == r["output"]["sha256"] for p, r in zip(existing, records)):
                 log.info("%s: already made by the same request; skipped", folder)
                 return [_skipped_result(p, r) for p, r in zip(existing, records)]
-        made = operation.make(files, context)
+        with holding(executor) if own_executor else contextlib.nullcontext():  # one cluster for every map
+            made = operation.make(files, context)
         decided = operation.record()
     finally:
         context.close()
