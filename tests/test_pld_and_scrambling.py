@@ -110,8 +110,7 @@ def test_grid_scramble_brings_no_background_into_the_face(still, method):
         out = layer.apply(painted.copy(), faces, 0.0, np.random.default_rng(seed))
         assert not greenish(out[oval == 1]).any(), (size, seed)  # no square of background inside the face
         assert np.array_equal(out[oval == 0], painted[oval == 0])
-        if method == "high":
-            assert np.abs(out[oval == 1].astype(int) - painted[oval == 1]).mean() > 5  # and it is scrambled
+        assert np.abs(out[oval == 1].astype(int) - painted[oval == 1]).mean() > 5  # and it is scrambled
 
 
 def test_grid_scramble_follows_a_moving_face_and_the_frame_edge(still):
@@ -139,9 +138,31 @@ def test_grid_scramble_follows_a_moving_face_and_the_frame_edge(still):
 def test_low_level_moves_stay_within_the_threshold():
     rng = np.random.default_rng(0)
     for n, t in ((10, 1), (12, 2), (30, 5)):
-        for _ in range(50):
-            p = bounded_permutation(n, t, rng)
+        perms = [bounded_permutation(n, t, rng) for _ in range(50)]
+        for p in perms:
             assert sorted(p.tolist()) == list(range(n)) and np.abs(p - np.arange(n)).max() <= t
+        assert np.mean([p != np.arange(n) for p in perms]) > 0.5  # most squares move, even at threshold 1
+
+
+def test_grid_scramble_never_leaves_every_square_in_place(still):
+    face, faces = still
+    redrawn = 0
+    for seed in range(40):  # rows of two 50 px squares: each row stays as it is half the time
+        layer = pf.GridScramble("low", grid_square_size=50, grid_scramble_threshold=1)
+        out = layer.apply(face.copy(), faces, 0.0, np.random.default_rng(seed))
+        draws = layer.draws()
+        mapping = draws["destination_to_source_cell"]
+        assert any(int(k) != v for k, v in mapping.items()) and not np.array_equal(out, face)
+        redrawn += draws["permutations_drawn"] > 1
+    assert redrawn > 0
+
+
+@pytest.mark.parametrize("method", ["high level grid", "low level grid"])
+def test_squares_larger_than_the_face_are_refused(face_image, tmp_path, method):
+    with pytest.raises(PyfameValueError, match="grid_square_size") as caught:
+        pf.facial_scramble(face_image, tmp_path, scramble_method=method, grid_square_size=120)
+    assert caught.value.param == "grid_square_size"
+    assert listing(tmp_path) == []
 
 
 def test_scramble_same_seed_same_bytes(face_image, tmp_path):
