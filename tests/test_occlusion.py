@@ -149,6 +149,16 @@ def test_pixelation_squares_are_pixel_size_mask_weighted_means(still_faces):
     assert checked > 50
 
 
+def test_default_gaussian_noise_is_visible(face_image, tmp_path, still_faces):
+    face, faces = still_faces
+    (r,) = pf.apply_noise(face_image, tmp_path, noise_method="gaussian", rand_seed=1)
+    oval = region_mask(faces, pf.FACE_OVAL_MASK, face.shape).full() == 1
+    diff = read_image(r.output)[oval].astype(int) - face[oval]
+    assert diff.std() > 15  # grain at a glance (the seed's SD of 0.5 moved pixels by 2 levels at most)
+    assert (np.abs(diff).max(axis=1) > 10).mean() > 0.5
+    assert read_sidecar(r.output)["layers"][0]["params"]["standard_dev"] == 25.0
+
+
 def test_seeds_make_bubbles_reproducible(face_image, tmp_path):
     outs = []
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
