@@ -92,8 +92,8 @@ def test_grid_scramble_is_a_permutation_of_face_squares(face_image, tmp_path, st
             dr, dc, sr, sc = dst // cols, dst % cols, src // cols, src % cols
             d = np.s_[y0 + dr * size:y0 + (dr + 1) * size, x0 + dc * size:x0 + (dc + 1) * size]
             s = np.s_[y0 + sr * size:y0 + (sr + 1) * size, x0 + sc * size:x0 + (sc + 1) * size]
-            if (oval[d] == 1).all() and deep[s].all():  # a square from deep inside, onto the face
-                assert np.array_equal(out[d], face[s])
+            if deep[d].all():  # the middle of the face shows face squares, never fill
+                assert np.array_equal(out[d], face[s])  # (fill would differ from the input)
                 compared += 1
             if method == "low":
                 assert dr == sr

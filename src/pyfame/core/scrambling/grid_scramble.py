@@ -65,6 +65,25 @@ def covered_box(mask: RegionMask) -> tuple[int, int, int, int] | None:
     return x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1
 
 
+def face_interior(alpha: np.ndarray, inset_px: int) -> np.ndarray:
+    """uint8 0/1: the pixels a mask covers fully, at least ``inset_px`` pixels from its edge
+    (all its fully covered pixels when nothing is that deep).
+
+    Examples
+    --------
+    >>> a = np.zeros((5, 5), np.float32)
+    >>> a[:, :4] = 1.0
+    >>> face_interior(a, 1)[2].tolist()
+    [0, 1, 1, 0, 0]
+    """
+    interior = (alpha >= 1.0).astype(np.uint8)
+    if inset_px > 0:
+        eroded = cv2.erode(interior, np.ones((3, 3), np.uint8), iterations=inset_px,
+                           borderType=cv2.BORDER_CONSTANT, borderValue=0)
+        interior = eroded if eroded.any() else interior
+    return interior
+
+
 def fill_from_interior(pixels: np.ndarray, alpha: np.ndarray, inset_px: int, work_px: int = 96) -> np.ndarray:
     """``pixels`` with everything except the face's interior replaced by that interior,
     extended outward (OpenCV's Telea inpainting).
@@ -88,10 +107,7 @@ def fill_from_interior(pixels: np.ndarray, alpha: np.ndarray, inset_px: int, wor
     >>> bool((out[2:5, 2:5] == 100).all()), bool((out < 120).all())  # the face kept, no white brought in
     (True, True)
     """
-    interior = (alpha >= 1.0).astype(np.uint8)
-    if inset_px > 0:
-        eroded = cv2.erode(interior, np.ones((3, 3), np.uint8), iterations=inset_px)
-        interior = eroded if eroded.any() else interior
+    interior = face_interior(alpha, inset_px)
     if not interior.any():
         return pixels.copy()
     h, w = interior.shape
@@ -111,11 +127,13 @@ class GridScramble(Layer):
     """Cut the face into a grid of squares and shuffle them, so that only face moves.
 
     ``method="high"`` permutes the face's squares freely; ``"low"`` moves each square within
-    its row by at most ``grid_scramble_threshold`` places (among that row's face squares;
-    :func:`bounded_permutation`). A permutation that would leave every square in place is
-    drawn again (recorded); squares so large that the face holds one (one per row for
-    ``"low"``) are refused at the first face (``grid_square_size``), and while the frame's
-    edge cuts the face down to one square the grid waits for a later frame.
+    its row by at most ``grid_scramble_threshold`` places (:func:`bounded_permutation`).
+    Squares wholly inside the face's interior trade places with each other, and squares on
+    its edge with each other (low level: with neighbours of their kind), so that the middle
+    of the face shows only face. A permutation that would leave every square in place is
+    drawn again (recorded); squares so large that nothing can move are refused at the first
+    face (``grid_square_size``), unless the frame's edge cuts the face, when the grid waits
+    for a later frame.
 
     The grid (squares of ``grid_square_size`` pixels) is laid from the top-left corner of the
     box holding the face region (``regions``, the face oval by default), on the first frame
@@ -166,38 +184,45 @@ class GridScramble(Layer):
     def covered_regions(self) -> list[Any] | None:
         return None if self.out_grayscale else self.regions
 
-    def _plan(self, alpha: np.ndarray, rows: int, cols: int, rng: np.random.Generator) -> dict[int, int] | None:
-        """destination → source square, or None when no square can move."""
+    def _plan(self, alpha: np.ndarray, rows: int, cols: int, inset_px: int,
+              rng: np.random.Generator) -> dict[int, int] | None:
+        """destination → source square, or None when no square can move.
+
+        Squares wholly inside the face's interior move among themselves and squares on its
+        edge among themselves, so the fill of the edge squares never lands in the middle of
+        the face. Low level: within runs of neighbouring squares of one kind in a row.
+        """
         s = self.grid_square_size
         touched = alpha.reshape(rows, s, cols, s).max(axis=(1, 3)) > 0
-        inside = [int(i) for i in np.flatnonzero(touched)]
-        row_cells = [[i for i in inside if i // cols == r] for r in range(rows)]
-        if len(inside) < 2 or (self.method == "low" and max(len(cells) for cells in row_cells) < 2):
+        inner = face_interior(alpha, inset_px).reshape(rows, s, cols, s).min(axis=(1, 3)) > 0
+        if self.method == "high":
+            groups = [[int(i) for i in np.flatnonzero(touched & inner)],
+                      [int(i) for i in np.flatnonzero(touched & ~inner)]]
+        else:
+            groups = []
+            for r in range(rows):
+                run: list[int] = []
+                for c in range(cols + 1):
+                    if run and (c == cols or not touched[r, c] or inner[r, c] != inner[r, c - 1]):
+                        groups.append(run)
+                        run = []
+                    if c < cols and touched[r, c]:
+                        run.append(r * cols + c)
+        groups = [g for g in groups if len(g) > 1]
+        if not groups:
             return None
         self._drawn = 0
         while True:  # a permutation that leaves every square in place is drawn again
             self._drawn += 1
-            mapping: dict[int, int] = {}
-            if self.method == "high":
-                perm = rng.permutation(len(inside))
-                mapping = {inside[i]: inside[int(p)] for i, p in enumerate(perm)}
-            else:
-                for cells in row_cells:
+            mapping = {int(i): int(i) for i in np.flatnonzero(touched)}
+            for cells in groups:
+                if self.method == "high":
+                    perm = rng.permutation(len(cells))
+                else:
                     perm = bounded_permutation(len(cells), self.grid_scramble_threshold, rng)
-                    mapping.update({cells[i]: cells[int(p)] for i, p in enumerate(perm)})
+                mapping.update({cells[i]: cells[int(p)] for i, p in enumerate(perm)})
             if any(k != v for k, v in mapping.items()):
                 return mapping
-
-    def _check_face_size(self, landmarks: np.ndarray) -> None:
-        """Squares too large for the whole face (not only its part inside the frame) are an error."""
-        s = self.grid_square_size
-        width, height = np.ptp(landmarks[:, 0]), np.ptp(landmarks[:, 1])
-        cols, rows = math.ceil(width / s), math.ceil(height / s)
-        if cols < 2 and (self.method == "low" or rows < 2):
-            raise PyfameValueError(
-                f"grid_square_size: {s} px squares leave nothing to shuffle on a face of {width:.0f} x {height:.0f} "
-                f"px ({'one square per row' if self.method == 'low' else 'one square'}); use smaller squares",
-                param="grid_square_size")
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
         out = frame if frame.flags.writeable else frame.copy()
@@ -205,23 +230,28 @@ class GridScramble(Layer):
         mask = region_mask(first, self.regions, frame.shape)
         box = covered_box(mask)
         if box is not None:
-            self._scramble(out, mask, box, first.landmarks[0], rng)
+            self._scramble(out, mask, box, rng)
         if self.out_grayscale:
             out[:] = cv2.cvtColor(cv2.cvtColor(out, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
         return out
 
     def _scramble(self, out: np.ndarray, mask: RegionMask, box: tuple[int, int, int, int],
-                  landmarks: np.ndarray, rng: np.random.Generator) -> None:
+                  rng: np.random.Generator) -> None:
         x0, y0, x1, y1 = box
         s = self.grid_square_size
+        h, w = out.shape[:2]
+        inset = max(1, round(0.02 * (x1 - x0)))
         if self._mapping is None:
-            self._check_face_size(landmarks)
             rows, cols = math.ceil((y1 - y0) / s), math.ceil((x1 - x0) / s)
             xs = [x0 + c * s for c in range(cols + 1)]
             ys = [y0 + r * s for r in range(rows + 1)]
-            mapping = self._plan(mask.within((x0, y0, xs[-1], ys[-1])), rows, cols, rng)
-            if mapping is None:  # the face is cut by the frame's edge: lay the grid on a later frame
-                return
+            mapping = self._plan(mask.within((x0, y0, xs[-1], ys[-1])), rows, cols, inset, rng)
+            if mapping is None:
+                if x0 > 0 and y0 > 0 and x1 < w and y1 < h:
+                    raise PyfameValueError(
+                        f"grid_square_size: {s} px squares leave nothing to shuffle on a face {x1 - x0} x "
+                        f"{y1 - y0} px large; use smaller squares", param="grid_square_size")
+                return  # the frame's edge cuts the face down to nothing movable: lay the grid later
             self._mapping, self._shape, self._box_size = mapping, (rows, cols), (x1 - x0, y1 - y0)
             self._grid_box = (xs[0], ys[0], xs[-1], ys[-1])
         else:  # the same grid, scaled with the covered box
@@ -231,13 +261,12 @@ class GridScramble(Layer):
             ys = [y0 + round(r * s * sy) for r in range(rows + 1)]
         assert self._mapping is not None
         # the grid's area, which may reach past the frame's right and bottom edges (padded)
-        h, w = out.shape[:2]
         gx0, gy0, gx1, gy1 = xs[0], ys[0], xs[-1], ys[-1]
         inside_w, inside_h = min(gx1, w) - gx0, min(gy1, h) - gy0
         area = np.zeros((gy1 - gy0, gx1 - gx0, 3), np.uint8)
         area[:inside_h, :inside_w] = out[gy0:gy0 + inside_h, gx0:gx0 + inside_w]
         alpha = mask.within((gx0, gy0, gx1, gy1))
-        source = fill_from_interior(area, alpha, max(1, round(0.02 * (x1 - x0))))
+        source = fill_from_interior(area, alpha, inset)
         shuffled = source.copy()
         for dst, src in self._mapping.items():
             dr, dc, sr, sc = dst // cols, dst % cols, src // cols, src % cols
