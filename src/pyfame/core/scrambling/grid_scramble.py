@@ -166,7 +166,7 @@ class GridScramble(Layer):
     out_grayscale: bool = Param(Boolean(), default=False, help="Write the result in grey.",
                                 cli_names=("--grayscale",))
     regions: list = Param(Regions(), default=FACE_OVAL_MASK, cli_names=("--region",),
-                          help="The part of the face cut into squares; everything outside it stays.")
+                          help="The face region cut into squares (everything outside it stays).")
 
     def __post_init__(self) -> None:
         self._reset()
