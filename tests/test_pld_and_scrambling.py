@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,12 +10,13 @@ import pytest
 import pyfame.core as pf
 from pyfame.core.scrambling.grid_scramble import bounded_permutation
 from pyfame.errors import PyfameTypeError, PyfameValueError
+from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.tracker import FaceTracker
 from pyfame.io import open_source, read_image
 from pyfame.provenance import read_sidecar
 
-from .conftest import listing
+from .conftest import greenish, listing, paint_outside
 
 
 @pytest.fixture(scope="module")
@@ -72,35 +74,95 @@ def test_pld_history_draws_lines(face_image, tmp_path, still):
 
 def test_grid_scramble_is_a_permutation_of_face_squares(face_image, tmp_path, still):
     face, faces = still
-    size = 20
+    size = 12
+    oval = region_mask(faces, pf.FACE_OVAL_MASK, face.shape).full()
+    deep = cv2.erode((oval == 1).astype(np.uint8), np.ones((3, 3), np.uint8), iterations=4).astype(bool)
     for method, threshold in (("high", 2), ("low", 2)):
         layer = pf.GridScramble(method, grid_square_size=size, grid_scramble_threshold=threshold)
         out = layer.apply(face.copy(), faces, 0.0, np.random.default_rng(4))
-        x0, y0, x1, y1 = faces.boxes[0]
-        rows, cols = layer.draws()["grid_rows_cols"]
-        mapping = {int(k): v for k, v in layer.draws()["destination_to_source_cell"].items()}
+        draws = layer.draws()
+        rows, cols = draws["grid_rows_cols"]
+        x0, y0, x1, y1 = draws["grid_box_px"]
+        assert (x1 - x0, y1 - y0) == (cols * size, rows * size)
+        mapping = {int(k): v for k, v in draws["destination_to_source_cell"].items()}
         assert sorted(mapping) == sorted(mapping.values())  # a permutation of the face squares
         assert sum(k != v for k, v in mapping.items()) > len(mapping) // 3
+        compared = 0
         for dst, src in mapping.items():
             dr, dc, sr, sc = dst // cols, dst % cols, src // cols, src % cols
-            got = out[y0 + dr * size:y0 + (dr + 1) * size, x0 + dc * size:x0 + (dc + 1) * size]
-            want = face[y0 + sr * size:y0 + (sr + 1) * size, x0 + sc * size:x0 + (sc + 1) * size]
-            assert np.array_equal(got, want)
+            d = np.s_[y0 + dr * size:y0 + (dr + 1) * size, x0 + dc * size:x0 + (dc + 1) * size]
+            s = np.s_[y0 + sr * size:y0 + (sr + 1) * size, x0 + sc * size:x0 + (sc + 1) * size]
+            if deep[d].all():  # the middle of the face shows face squares, never fill
+                assert np.array_equal(out[d], face[s])  # (fill would differ from the input)
+                compared += 1
             if method == "low":
                 assert dr == sr
-        moved = np.zeros(face.shape[:2], bool)
-        for dst in mapping:
-            r, c = divmod(dst, cols)
-            moved[y0 + r * size:y0 + (r + 1) * size, x0 + c * size:x0 + (c + 1) * size] = True
-        assert np.array_equal(out[~moved], face[~moved])  # the background stays
+        assert compared >= 5
+        assert np.array_equal(out[oval == 0], face[oval == 0])  # the background stays, bit for bit
+
+
+@pytest.mark.parametrize("method", ["high", "low"])
+def test_grid_scramble_brings_no_background_into_the_face(still, method):
+    face, faces = still
+    painted, oval = paint_outside(face, faces, pf.FACE_OVAL_MASK)
+    for size, seed in ((12, 0), (20, 1), (40, 2)):
+        layer = pf.GridScramble(method, grid_square_size=size, grid_scramble_threshold=3)
+        out = layer.apply(painted.copy(), faces, 0.0, np.random.default_rng(seed))
+        assert not greenish(out[oval == 1]).any(), (size, seed)  # no square of background inside the face
+        assert np.array_equal(out[oval == 0], painted[oval == 0])
+        assert np.abs(out[oval == 1].astype(int) - painted[oval == 1]).mean() > 5  # and it is scrambled
+
+
+def test_grid_scramble_follows_a_moving_face_and_the_frame_edge(still):
+    face, faces = still
+    painted, _ = paint_outside(face, faces, pf.FACE_OVAL_MASK)
+    layer = pf.GridScramble("high", grid_square_size=16)
+    layer.start(pf.SourceInfo("video", 512, 512, 10.0, 3, 0.3))
+    rng = np.random.default_rng(0)
+    layer.apply(painted.copy(), faces, 0.0, rng)
+    first = layer.draws()
+    # the face grown by 15% and moved right until the frame's edge cuts it
+    m = np.array([[1.15, 0, 270 - 1.15 * 226], [0, 1.15, -20]], np.float32)
+    moved = cv2.warpAffine(painted, m, (300, 512), borderValue=(0, 255, 0))
+    lm = faces.landmarks.copy()
+    lm[..., :2] = lm[..., :2] * 1.15 + m[:, 2]
+    moved_faces = Faces.from_landmarks(lm, moved.shape)
+    oval = region_mask(moved_faces, pf.FACE_OVAL_MASK, moved.shape).full()
+    assert (oval[:, -1] > 0).any()  # the face is cut by the frame's right edge
+    out = layer.apply(moved.copy(), moved_faces, 0.1, rng)
+    assert layer.draws() == first  # the same grid and permutation for the whole clip
+    assert not greenish(out[oval == 1]).any()
+    assert np.array_equal(out[oval == 0], moved[oval == 0])
 
 
 def test_low_level_moves_stay_within_the_threshold():
     rng = np.random.default_rng(0)
     for n, t in ((10, 1), (12, 2), (30, 5)):
-        for _ in range(50):
-            p = bounded_permutation(n, t, rng)
+        perms = [bounded_permutation(n, t, rng) for _ in range(50)]
+        for p in perms:
             assert sorted(p.tolist()) == list(range(n)) and np.abs(p - np.arange(n)).max() <= t
+        assert np.mean([p != np.arange(n) for p in perms]) > 0.5  # most squares move, even at threshold 1
+
+
+def test_grid_scramble_never_leaves_every_square_in_place(still):
+    face, faces = still
+    redrawn = 0
+    for seed in range(40):  # rows of two 50 px squares: each row stays as it is half the time
+        layer = pf.GridScramble("low", grid_square_size=50, grid_scramble_threshold=1)
+        out = layer.apply(face.copy(), faces, 0.0, np.random.default_rng(seed))
+        draws = layer.draws()
+        mapping = draws["destination_to_source_cell"]
+        assert any(int(k) != v for k, v in mapping.items()) and not np.array_equal(out, face)
+        redrawn += draws["permutations_drawn"] > 1
+    assert redrawn > 0
+
+
+@pytest.mark.parametrize("method", ["high level grid", "low level grid"])
+def test_squares_larger_than_the_face_are_refused(face_image, tmp_path, method):
+    with pytest.raises(PyfameValueError, match="grid_square_size") as caught:
+        pf.facial_scramble(face_image, tmp_path, scramble_method=method, grid_square_size=120)
+    assert caught.value.param == "grid_square_size"
+    assert listing(tmp_path) == []
 
 
 def test_scramble_same_seed_same_bytes(face_image, tmp_path):

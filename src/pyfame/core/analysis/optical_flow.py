@@ -60,6 +60,7 @@ class OpticalFlow(Layer):
                                             cli_names=("--landmark",))
     max_corners: int = Param(Integer(1, 10_000), default=20, help="Sparse: most corners tracked.")
     corner_quality_lvl: float = Param(Number(0.0, 1.0, low_open=True), default=0.3,
+                                      unit="fraction of the best corner's score",
                                       help="Sparse: corner quality threshold (Shi-Tomasi), relative to the best.")
     min_corner_distance: int = Param(Integer(0, 1000), default=7, unit="px", help="Sparse: least distance between corners.")
     block_size: int = Param(Integer(1, 63), default=5, unit="px", help="Sparse: corner detection window.")
@@ -67,11 +68,11 @@ class OpticalFlow(Layer):
                             help="Lucas-Kanade search window; dense: averaging window (first value).")
     max_pyr_lvl: int = Param(Integer(0, 10), default=2, help="Pyramid levels above the full image.")
     pyr_scale: float = Param(Number(0.0, 1.0, low_open=True, high_open=True), default=0.5,
-                             help="Dense: scale between pyramid levels.")
+                             unit="ratio of image sizes", help="Dense: scale between pyramid levels.")
     max_iter: int = Param(Integer(1, 1000), default=10, help="Iterations per level.")
-    lk_accuracy_thresh: float = Param(Number(0.0, low_open=True), default=0.03,
-                                      help="Sparse: stop iterating below this change.")
-    poly_sigma: float = Param(Number(0.0, 10.0, low_open=True), default=1.2,
+    lk_accuracy_thresh: float = Param(Number(0.0, low_open=True), default=0.03, unit="px",
+                                      help="Sparse: stop iterating when a point moves less than this.")
+    poly_sigma: float = Param(Number(0.0, 10.0, low_open=True), default=1.2, unit="px",
                               help="Dense: Gaussian sigma of Farneback's polynomial expansion.")
     point_color: tuple = Param(Color(), default=(255, 255, 255), help="Sparse: colour of the points (RGB).")
     point_radius: int = Param(Integer(0, 100), default=5, unit="px", help="Sparse: radius of the points.")
