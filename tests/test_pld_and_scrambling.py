@@ -126,7 +126,7 @@ def test_grid_scramble_follows_a_moving_face_and_the_frame_edge(still):
     moved = cv2.warpAffine(painted, m, (300, 512), borderValue=(0, 255, 0))
     lm = faces.landmarks.copy()
     lm[..., :2] = lm[..., :2] * 1.15 + m[:, 2]
-    moved_faces = Faces.from_landmarks(lm, moved.shape)
+    moved_faces = Faces.from_landmarks(lm, moved.shape, hairline=faces.hairline * 1.15 + m[:, 2])
     oval = region_mask(moved_faces, pf.FACE_OVAL_MASK, moved.shape).full()
     assert (oval[:, -1] > 0).any()  # the face is cut by the frame's right edge
     out = layer.apply(moved.copy(), moved_faces, 0.1, rng)
