@@ -195,14 +195,209 @@ def test_landmark_scramble_moves_features_and_records_them(face_image, tmp_path,
     (r,) = pf.facial_scramble(face_image, tmp_path, scramble_method=pf.LANDMARK_SCRAMBLE, rand_seed=3)
     out = read_image(r.output)
     draws = read_sidecar(r.output)["layers"][0]["draws"]
-    assert set(draws) == {"left_eye", "right_eye", "left_eyebrow", "right_eyebrow", "nose", "mouth"}
-    x0, y0, x1, y1 = faces.boxes[0]
-    pad = int(0.3 * max(x1 - x0, y1 - y0)) + 1  # the layer works in the face box grown by 30%
-    outside = np.ones(face.shape[:2], bool)
-    outside[max(y0 - pad, 0):y1 + pad, max(x0 - pad, 0):x1 + pad] = False
-    assert np.array_equal(out[outside], face[outside])
+    assert set(draws) == {*FEATURES, "placement_rules_dropped"}
+    assert "no overlap" not in draws["placement_rules_dropped"]
+    oval = region_mask(faces, pf.FACE_OVAL_MASK, face.shape).full() > 0
+    assert np.array_equal(out[~oval], face[~oval])  # nothing outside the face changes
     mouth = region_mask(faces, pf.MOUTH_PATH, face.shape).full() == 1
     assert np.abs(out[mouth].astype(int) - face[mouth]).mean() > 15  # the mouth moved away
+
+
+# ---- landmark scramble: what it removes, where it puts things, how they follow the face ----
+
+FEATURES = ("left_eye", "right_eye", "left_eyebrow", "right_eyebrow", "nose", "mouth")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The sample face (512 x 512) and its tracked mesh."""
+    from pyfame.face.faces import Faces
+    from pyfame.face.geometry.example_face import example_face
+
+    face = example_face()
+    return face.image, Faces.from_landmarks(face.landmarks[None], face.image.shape)
+
+
+def _eye_distance(lm):
+    from pyfame.face.geometry.alignment import eye_centres
+
+    centres = eye_centres(lm)
+    return float(np.linalg.norm(centres[1] - centres[0]))
+
+
+def _grown(faces, region, shape, px):
+    """The region and everything within ``px`` pixels of it."""
+    import cv2
+
+    outside = (region_mask(faces, region, shape).full() < 0.5).astype(np.uint8)
+    return cv2.distanceTransform(outside, cv2.DIST_L2, 5) <= px
+
+
+def test_landmark_scramble_leaves_no_trace_of_the_features_where_they_were(sample):
+    # a per-pixel pattern planted on each eye with its lids and lashes (0.1 eye distances
+    # around the lid line): where no feature is put back, the output must not depend on it
+    # at all (a ghost, a smear or a leftover ring of it would)
+    image, faces = sample
+    e = _eye_distance(faces.landmarks[0])
+    area = _grown(faces, pf.LEFT_EYE_PATH, image.shape, 0.1 * e) | _grown(faces, pf.RIGHT_EYE_PATH, image.shape,
+                                                                          0.1 * e)
+    pattern = np.random.default_rng(7).choice([-60, 60], size=image.shape[:2])
+    planted = np.clip(image.astype(int) + np.where(area, pattern, 0)[..., None], 0, 255).astype(np.uint8)
+    seen = 0
+    for seed in (0, 1, 4):
+        layer = pf.LandmarkScramble()
+        out = layer.apply(planted.copy(), faces, 0.0, np.random.default_rng(seed)).astype(int)
+        clean = pf.LandmarkScramble().apply(image.copy(), faces, 0.0, np.random.default_rng(seed))
+        left = area.copy()  # where no feature was put back
+        for footprint in _placed(image, faces, layer.draws(), 0.16 * e).values():
+            left &= ~footprint
+        seen += int(left.sum())
+        trace = np.abs(out - clean).max(axis=2)[left]
+        assert len(trace) == 0 or (trace.mean() < 0.5 and np.percentile(trace, 99) <= 3), f"seed {seed}"
+    assert seen > area.sum()  # the arrangements left more than one eye's worth of the area to look at
+
+
+def test_landmark_scramble_fills_where_the_features_were_with_skin_texture(sample):
+    # where the eyes, brows, nose and mouth were, and no feature was put back, the face is
+    # rebuilt, with a texture no stronger than the cheeks' (no smears, streaks or leftovers)
+    import cv2
+
+    image, faces = sample
+    e = _eye_distance(faces.landmarks[0])
+    for seed in (1, 2):
+        layer = pf.LandmarkScramble()
+        out = layer.apply(image.copy(), faces, 0.0, np.random.default_rng(seed))
+        pasted = np.zeros(image.shape[:2], bool)
+        for footprint in _placed(image, faces, layer.draws(), 0.16 * e).values():
+            pasted |= footprint
+        changed = np.any(out != image, axis=2) & ~pasted
+        features = np.zeros(image.shape[:2], bool)
+        for name in FEATURES:
+            features |= region_mask(faces, name, image.shape).full() >= 0.5
+        features &= ~pasted
+        assert changed[features].mean() > 0.99
+        grey = out.astype(np.float32).mean(axis=2)
+        detail = np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 2.0))
+        cheeks = (region_mask(faces, pf.CHEEKS_PATH, image.shape).full() >= 0.99) & ~changed & ~pasted
+        assert detail[features].mean() < 1.5 * detail[cheeks].mean()
+
+
+def _placed(image, faces, draws, grow_px):
+    """Where the sidecar's draws put each feature grown by ``grow_px`` (a still: the first frame)."""
+    import cv2
+
+    from pyfame.face.face_frame import from_face
+    from pyfame.face.regions import resolve_regions
+
+    lm = faces.landmarks[0]
+    h, w = image.shape[:2]
+    placed = {}
+    for name in FEATURES:
+        whole = _grown(faces, name, image.shape, grow_px)
+        centre = lm[resolve_regions(name)[0].landmark_indices, :2].astype(float).mean(axis=0)
+        target = from_face(lm, np.array([draws[name]["centre_face_coords"]]))[0]
+        m = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), draws[name]["rotation_deg"], 1.0)
+        m[:, 2] += target - centre
+        placed[name] = cv2.warpAffine(whole.astype(np.uint8), m, (w, h), flags=cv2.INTER_NEAREST) > 0
+    return placed
+
+
+def test_landmark_scramble_places_whole_features_inside_the_face_and_apart(sample):
+    image, faces = sample
+    e = _eye_distance(faces.landmarks[0])
+    oval = region_mask(faces, pf.FACE_OVAL_MASK, image.shape).full() >= 0.5
+    for seed in range(4):
+        layer = pf.LandmarkScramble()
+        layer.apply(image.copy(), faces, 0.0, np.random.default_rng(seed))
+        placed = _placed(image, faces, layer.draws(), 0.08 * e)  # each with its lids, lashes, lip edges
+        for name in FEATURES:
+            whole = _grown(faces, name, image.shape, 0.08 * e)
+            assert placed[name].sum() > 0.9 * whole.sum()  # whole, not cut by the frame
+            assert np.count_nonzero(placed[name] & ~oval) == 0, f"seed {seed}: {name} spills off the face"
+        for i, a in enumerate(FEATURES):
+            for b in FEATURES[i + 1:]:
+                assert np.count_nonzero(placed[a] & placed[b]) == 0, f"seed {seed}: {a} overlaps {b}"
+
+
+def test_landmark_scramble_features_stay_put_on_a_moving_face(sample):
+    # a clip of the sample face turned, scaled and moved: every frame is the first frame's
+    # scramble carried along with the face (same places, same angles, the same fill)
+    import cv2
+
+    from pyfame.face.faces import Faces
+    from pyfame.pipeline.layer_stack import LayerStack
+
+    image, faces = sample
+    h, w = image.shape[:2]
+    moves = [(0.0, 1.0, 0, 0), (6.0, 1.05, 8, -5), (-8.0, 0.92, -10, 6), (3.0, 1.1, 4, 10)]
+    frames, tracked, maps = [], [], []
+    for angle, scale, dx, dy in moves:
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+        m[:, 2] += (dx, dy)
+        frames.append(cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT))
+        lm = faces.landmarks.copy()
+        lm[0, :, :2] = lm[0, :, :2] @ m[:, :2].T + m[:, 2]
+        tracked.append(Faces.from_landmarks(lm, image.shape))
+        maps.append(m)
+    stack = LayerStack([pf.LandmarkScramble()], [], seed=5)
+    stack.start(pf.SourceInfo("video", w, h, 10.0, len(frames), 0.4))
+    outs = [stack.process(f.copy(), fc, i, i / 10) for i, (f, fc) in enumerate(zip(frames, tracked))]
+    face = cv2.erode((region_mask(faces, pf.FACE_OVAL_MASK, image.shape).full() >= 0.99).astype(np.uint8),
+                     np.ones((7, 7), np.uint8)).astype(bool)
+    first = outs[0].astype(np.float32)
+    for out, m in zip(outs[1:], maps[1:]):
+        back = cv2.warpAffine(out, cv2.invertAffineTransform(m), (w, h), flags=cv2.INTER_LINEAR)
+        again = cv2.warpAffine(frames[0], m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        again = cv2.warpAffine(again, cv2.invertAffineTransform(m), (w, h), flags=cv2.INTER_LINEAR)
+        resampling = np.abs(again.astype(np.float32) - frames[0])[face].mean()  # what two warps cost anyway
+        assert np.abs(back.astype(np.float32) - first)[face].mean() < resampling + 2.0
+
+
+def test_landmark_scramble_keeps_a_feature_that_was_off_the_frame_when_places_were_drawn(sample):
+    # the first frame shows the face down to the nose only: the mouth gets no place, so when
+    # it comes into view it stays where it is (it is neither removed nor moved)
+    from pyfame.face.faces import Faces
+    from pyfame.pipeline.layer_stack import LayerStack
+
+    image, faces = sample
+    mouth = region_mask(faces, pf.MOUTH_PATH, image.shape).full() >= 0.5
+    top = int(np.nonzero(mouth.any(axis=1))[0][0]) - 12
+    h, w = image.shape[:2]
+    first = np.ascontiguousarray(image[:top])
+    stack = LayerStack([pf.LandmarkScramble()], [], seed=2)
+    stack.start(pf.SourceInfo("video", w, h, 10.0, 2, 0.2))
+    stack.process(first.copy(), Faces.from_landmarks(faces.landmarks, first.shape), 0, 0.0)
+    assert "mouth" not in stack.layers[0].draws()
+    out = stack.process(image.copy(), faces, 1, 0.1)
+    kept = np.all(out[mouth] == image[mouth], axis=1)
+    assert kept.mean() > 0.9  # all but the lip's top edge, within reach of the nose's hole
+
+
+def test_landmark_scramble_region_must_hold_the_features(sample):
+    image, faces = sample
+    with pytest.raises(PyfameValueError, match="landmark_regions") as info:
+        pf.LandmarkScramble(landmark_regions="chin").apply(image.copy(), faces, 0.0, np.random.default_rng(0))
+    assert info.value.param == "landmark_regions"
+
+
+def test_membrane_fill_is_harmonic_and_keeps_the_known_pixels():
+    from pyfame.core.scrambling.landmark_scramble import membrane_fill
+
+    yy, xx = np.mgrid[0:90, 0:120].astype(np.float32)
+    plane = np.stack([20 + 0.8 * xx + 0.3 * yy, 200 - 0.5 * yy, 90 + 0.2 * xx], axis=2)
+    inside = np.zeros((90, 120), bool)
+    inside[20:70, 15:60] = True
+    border = np.zeros((90, 120), bool)
+    border[40:, 80:] = True  # reaching the box's edge, where the box mirrors
+    hole = inside | border
+    damaged = plane.copy()
+    damaged[hole] = 0
+    filled = membrane_fill(damaged, hole)
+    assert np.array_equal(filled[~hole], plane[~hole])
+    assert np.abs(filled - plane)[inside].mean() < 0.5  # a plane is harmonic: the fill is the plane
+    known = plane[~hole]
+    assert (filled[border] >= known.min(axis=0) - 0.5).all() and (filled[border] <= known.max(axis=0) + 0.5).all()
+    assert np.array_equal(membrane_fill(damaged, np.ones((90, 120), bool)), damaged)  # nothing known
 
 
 @pytest.mark.parametrize(
