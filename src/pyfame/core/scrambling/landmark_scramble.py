@@ -91,7 +91,7 @@ from pyfame.face.regions import (
     resolve_regions,
 )
 from pyfame.pipeline.layer import Layer, SourceInfo
-from pyfame.pipeline.params import Boolean, Number, Param, Regions
+from pyfame.pipeline.params import Boolean, Number, Optional, Param, Regions
 
 log = logging.getLogger(__name__)
 
@@ -399,6 +399,9 @@ class LandmarkScramble(Layer):
                           help="Skin around each feature's outline that is removed and moves with it.")
     feather: float = Param(Number(0.0, 0.5), default=0.05, unit="eye distances",
                            help="Width of the moved features' soft edge, beyond the margin.")
+    feather_px: float | None = Param(Optional(Number(0.0, 50.0)), default=None, unit="px",
+                                     help="The soft edge's width in pixels instead, the same on every face "
+                                          "(overrides feather; the parameter of PyFAME 0.2).")
     landmark_regions: list = Param(Regions(), default=FACE_OVAL_MASK, cli_names=("--region",),
                                    help="The face area the features are placed in; nothing outside it changes.")
     out_grayscale: bool = Param(Boolean(), default=False, help="Write the result in grey.",
@@ -546,14 +549,15 @@ class LandmarkScramble(Layer):
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
         lm = faces.landmarks[0]
-        one = Faces(faces.landmarks[:1], faces.boxes[:1])
+        one = faces.subset(0)
         shape = frame.shape
         centres = eye_centres(lm)
         eye_distance = max(float(np.linalg.norm(centres[1] - centres[0])), 1.0)
         area = region_mask(one, self.landmark_regions, shape)
         if area.empty:
             return frame
-        cuts = _feature_cuts(lm, self._regions, shape, self.margin * eye_distance, self.feather * eye_distance,
+        feather = self.feather_px if self.feather_px is not None else self.feather * eye_distance
+        cuts = _feature_cuts(lm, self._regions, shape, self.margin * eye_distance, feather,
                              max(HOLE_CLEARANCE * eye_distance, 1.0))
         if self._plan is None:
             self._plan = self._draw_plan(frame, lm, area, cuts, eye_distance, rng)
