@@ -874,3 +874,57 @@ def test_temp_names_carry_host_and_pid(tmp_path):
 
     tmp = temp_path_beside(tmp_path / "clip.mp4")
     assert tmp.name.startswith(f".clip.pyfame-tmp-{host_label()}-{os.getpid()}-") and tmp.suffix == ".mp4"
+
+
+# ---- 10. a logging configuration runs no code ---------------------------------------------------
+
+
+@pytest.mark.parametrize("handler, key", [
+    ("{'()': subprocess.call, args: [touch, MARK]}", r"handlers\.h\.\(\)"),
+    ("{class: os.system, command: touch MARK}", r"handlers\.h\.class"),
+    ("{class: subprocess.Popen, args: [touch, MARK]}", r"handlers\.h\.class"),
+    ("{class: logging.StreamHandler, stream: 'ext://os.system'}", r"handlers\.h\.stream"),
+    ("{class: logging.StreamHandler, formatter: f}\nformatters: {f: {'()': os.system}}", r"formatters\.f\.\(\)"),
+    ("{class: logging.StreamHandler, filters: [x]}\nfilters: {x: {'()': os.system}}", r"filters\.x\.\(\)"),
+], ids=["factory", "class-os-system", "class-popen", "ext-object", "formatter-factory", "filter-factory"])
+def test_a_logging_configuration_runs_no_code(tmp_path, handler, key):
+    from pyfame.errors import PyfameValueError
+    from pyfame.utils import setup_logging
+
+    mark = tmp_path / "pwned"
+    path = tmp_path / "logging.yaml"
+    path.write_text(f"version: 1\nhandlers:\n  h: {handler.replace('MARK', str(mark))}\n")
+    with pytest.raises(PyfameValueError, match=key) as caught:
+        setup_logging(path)
+    assert caught.value.param == "config_path" and not mark.exists()
+
+
+def test_a_logging_configuration_expands_no_alias(tmp_path):
+    from pyfame.errors import PyfameValueError
+    from pyfame.utils import setup_logging
+
+    path = tmp_path / "logging.yaml"
+    lines = ["version: 1", 'x0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(PyfameValueError, match=r"logging\.yaml line 2: YAML anchors and aliases are not allowed"):
+        setup_logging(path)
+
+
+def test_a_plain_logging_configuration_still_works(tmp_path):
+    import logging
+
+    from pyfame.utils import setup_logging
+
+    log_file = tmp_path / "pyfame.log"
+    path = tmp_path / "logging.yaml"
+    path.write_text("version: 1\ndisable_existing_loggers: false\nformatters: {plain: {format: '%(message)s', "
+                    "class: logging.Formatter}}\nhandlers:\n  file: {class: logging.handlers.RotatingFileHandler, "
+                    f"filename: '{log_file}', formatter: plain, maxBytes: 1000}}\n"
+                    "  err: {class: logging.StreamHandler, stream: 'ext://sys.stderr'}\n"
+                    "loggers: {pyfame.test: {level: INFO, handlers: [file, err], propagate: false}}\n")
+    setup_logging(path)
+    logging.getLogger("pyfame.test").info("hello")
+    for handler in logging.getLogger("pyfame.test").handlers:
+        handler.close()
+    assert log_file.read_text() == "hello\n"
