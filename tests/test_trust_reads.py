@@ -876,6 +876,91 @@ def test_temp_names_carry_host_and_pid(tmp_path):
     assert tmp.name.startswith(f".clip.pyfame-tmp-{host_label()}-{os.getpid()}-") and tmp.suffix == ".mp4"
 
 
+# ---- 9. experiments set the reading limits too ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cut_face_clip(tmp_path_factory):
+    """The sample face in a faststart MP4 of 40 frames (its index first), cut in the middle."""
+    import av
+    import cv2
+
+    from pyfame.io import read_image
+    from pyfame.samples import write_sample_image
+
+    folder = tmp_path_factory.mktemp("cut_face")
+    face = cv2.resize(read_image(write_sample_image(folder / "face.png")), (192, 192), interpolation=cv2.INTER_AREA)
+    whole = folder / "whole.mp4"
+    with av.open(str(whole), "w", options={"movflags": "faststart"}) as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 192, 192, "yuv420p"
+        noise = np.random.default_rng(2)
+        for i in range(40):
+            pixels = np.clip(face.astype(np.int16) + noise.integers(-8, 9, face.shape), 0, 255).astype(np.uint8)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    (folder / "in").mkdir()
+    _cut_in_half(whole, folder / "in" / "cut.mp4")
+    return folder / "in" / "cut.mp4"
+
+
+def _limits_experiment(folder: Path, clip: Path, keys: str = "") -> Path:
+    from pyfame.samples import write_sample_image
+
+    (folder / "in").mkdir()
+    shutil.copy(clip, folder / "in" / "cut.mp4")
+    write_sample_image(folder / "in" / "face.png")
+    path = folder / "exp.yaml"
+    path.write_text("inputs: [in/cut.mp4, in/face.png]\noutput_dir: out\nlandmark_cache: false\n" + keys +
+                    "conditions: [{name: red, layers: [{type: color_shift}]}]\n")
+    return path
+
+
+def test_an_experiment_refuses_a_truncated_input_unless_allowed(cut_face_clip, tmp_path):
+    from click.testing import CliRunner
+
+    from pyfame.cli import main
+    from pyfame.experiment import Experiment
+
+    path = _limits_experiment(tmp_path, cut_face_clip)
+    report = Experiment.from_yaml(path).run(executor="serial")
+    (failed,) = report.failed
+    assert failed["input"].endswith("cut.mp4") and re.search(r"FileReadError: .*cut\.mp4 is truncated: \d+ of 40",
+                                                              failed["error"])
+    assert not (tmp_path / "out" / "red" / "cut.mp4").exists()
+    result = CliRunner().invoke(main, ["-q", "run", str(path), "--executor", "serial", "--allow-truncated"])
+    assert result.exit_code == 0, result.output
+    truncated = _sidecar(tmp_path / "out" / "red" / "cut.mp4")["truncated"]
+    assert truncated["frames_expected"] == 40 and 10 < truncated["frames_read"] < 30
+    path.write_text(path.read_text().replace("landmark_cache: false\n", "landmark_cache: false\nallow_truncated: true\n"))
+    assert Experiment.from_yaml(path).run(executor="serial").count("skipped") == 2  # the file's key: the same
+
+
+def test_an_experiment_sets_the_pixel_limit(cut_face_clip, tmp_path):
+    from click.testing import CliRunner
+
+    from pyfame.cli import main
+    from pyfame.experiment import Experiment, ExperimentError
+
+    path = _limits_experiment(tmp_path, cut_face_clip, "allow_truncated: true\nmax_pixels: 40000\n"
+                                                       "operations: [{type: average_faces, input_dir: [in/face.png, "
+                                                       "in/face.png]}]\n")
+    report = Experiment.from_yaml(path).run(executor="serial")
+    errors = {Path(r["input"]).name: r["error"] for r in report.failed}
+    assert errors.keys() == {"face.png"} and len(report.failed) == 2  # the still (512 x 512) and the average
+    assert all("ImageShapeError" in r["error"] and "40,000" in r["error"] for r in report.failed)
+    assert report.count("made") == 1  # the clip (192 x 192) is under the limit
+    result = CliRunner().invoke(main, ["-q", "run", str(path), "--executor", "serial", "--max-pixels", "300000"])
+    assert result.exit_code == 0, result.output
+    path.write_text(path.read_text().replace("max_pixels: 40000", "max_pixels: 0"))
+    with pytest.raises(ExperimentError, match=r"line 5: max_pixels"):
+        Experiment.from_yaml(path)
+
+
 # ---- 10. a logging configuration runs no code ---------------------------------------------------
 
 
@@ -928,3 +1013,4 @@ def test_a_plain_logging_configuration_still_works(tmp_path):
     for handler in logging.getLogger("pyfame.test").handlers:
         handler.close()
     assert log_file.read_text() == "hello\n"
+
