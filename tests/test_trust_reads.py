@@ -1014,3 +1014,95 @@ def test_a_plain_logging_configuration_still_works(tmp_path):
         handler.close()
     assert log_file.read_text() == "hello\n"
 
+
+# ---- 11. operations carry a still's alpha channel, or say why not -------------------------------
+
+
+@pytest.fixture(scope="module")
+def rgba_pair(tmp_path_factory):
+    """Two RGBA faces whose alpha channel is a copy of their green channel, and opaque RGB copies.
+
+    Warping the alpha "like a colour channel" means an output's alpha equals its green channel
+    (the same transform, interpolation, mixing and rounding; the background is black, as
+    transparent as the canvas outside an input): any other handling of the alpha breaks that.
+    """
+    import cv2
+    from skimage.data import astronaut
+
+    folder = tmp_path_factory.mktemp("rgba_pair")
+    a = cv2.resize(astronaut()[:400, 50:450], (256, 256), interpolation=cv2.INTER_AREA)
+    turn = cv2.getRotationMatrix2D((128.0, 128.0), 8.0, 0.9)
+    b = cv2.warpAffine(a, turn, (256, 256), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    for name, rgb in (("a", a), ("b", b)):
+        bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+        (folder / "rgba").mkdir(exist_ok=True)
+        (folder / "rgb").mkdir(exist_ok=True)
+        cv2.imwrite(str(folder / "rgba" / f"{name}.png"), np.dstack([bgr, rgb[..., 1]]))
+        cv2.imwrite(str(folder / "rgb" / f"{name}.png"), bgr)
+    return folder
+
+
+_CANVAS = {"size": (160, 160), "background_color": "black"}
+_ALPHA_CASES = {
+    "align": lambda d, out: pf.align_faces(d, out, **_CANVAS),
+    "average": lambda d, out: pf.average_faces(d, out, **_CANVAS),
+    "morph": lambda d, out: pf.morph_faces(d / "a.png", d / "b.png", out, weights=(0.3,), texture_weights=0.6,
+                                           **_CANVAS),
+    "caricature": lambda d, out: pf.caricature_faces(d / "a.png", out, d / "b.png", strength=1.8),
+    "composite": lambda d, out: pf.composite_faces(d / "a.png", d / "b.png", out, misalign=0.3, gap_px=3, **_CANVAS),
+    "vignette": lambda d, out: pf.align_faces(d / "a.png", out, vignette=True, **_CANVAS),
+}
+
+
+@pytest.mark.parametrize("case", list(_ALPHA_CASES))
+def test_a_geometry_operation_warps_the_alpha_channel_with_the_face(rgba_pair, tmp_path, case):
+    from pyfame.io import read_image_with_alpha
+
+    made = {}
+    for kind in ("rgba", "rgb"):
+        out = tmp_path / kind
+        out.mkdir()
+        results = _ALPHA_CASES[case](rgba_pair / kind, out)
+        made[kind] = [r.output for r in results if r.output.suffix == ".png"]
+    assert made["rgba"]
+    for with_alpha, opaque in zip(made["rgba"], made["rgb"]):
+        rgb, alpha = read_image_with_alpha(with_alpha)
+        assert alpha is not None, with_alpha.name
+        assert np.array_equal(rgb, read_image_with_alpha(opaque)[0])  # the alpha changes no colour
+        assert np.abs(alpha.astype(int) - rgb[..., 1]).max() <= 1  # moved exactly as a colour channel
+        assert alpha.std() > 10  # a real, varying transparency came through
+        assert "warped with the face" in _sidecar(with_alpha)["made"]["alpha"]
+        assert read_image_with_alpha(opaque)[1] is None and "made" not in _sidecar(opaque) or \
+            "alpha" not in _sidecar(opaque).get("made", {})
+
+
+def test_matching_statistics_keeps_the_alpha_channel(rgba_pair, tmp_path):
+    from pyfame.io import read_image_with_alpha
+
+    results = pf.match_face_statistics(rgba_pair / "rgba", tmp_path, method="luminance", target={"mean": 40.0, "sd": 20.0})
+    for r in (r for r in results if r.output.name in ("a.png", "b.png")):
+        rgb, alpha = read_image_with_alpha(r.output)
+        source_rgb, source_alpha = read_image_with_alpha(rgba_pair / "rgba" / r.output.name)
+        assert np.array_equal(alpha, source_alpha) and not np.array_equal(rgb, source_rgb)
+        assert _sidecar(r.output)["made"]["alpha"].startswith("kept")
+
+
+def test_a_hybrid_keeps_the_low_faces_alpha_and_refuses_a_transparent_high_face(rgba_pair, tmp_path):
+    from pyfame.errors import ImageShapeError
+    from pyfame.io import read_image_with_alpha
+
+    (r,) = pf.hybrid_faces(rgba_pair / "rgba" / "a.png", rgba_pair / "rgb" / "b.png", tmp_path, cutoff_cpf=6)
+    assert np.array_equal(read_image_with_alpha(r.output)[1], read_image_with_alpha(rgba_pair / "rgba" / "a.png")[1])
+    assert "low face's alpha" in _sidecar(r.output)["made"]["alpha"]
+    (tmp_path / "x").mkdir()
+    with pytest.raises(ImageShapeError, match="b.png is transparent where the hybrid uses it") as caught:
+        pf.hybrid_faces(rgba_pair / "rgb" / "a.png", rgba_pair / "rgba" / "b.png", tmp_path / "x", cutoff_cpf=6)
+    assert caught.value.param == "high_face"
+
+
+def test_reverse_correlation_refuses_a_transparent_base(rgba_pair, tmp_path):
+    from pyfame.errors import ImageShapeError
+
+    with pytest.raises(ImageShapeError, match="transparent") as caught:
+        pf.generate_rc_stimuli(rgba_pair / "rgba" / "a.png", tmp_path, n_trials=2)
+    assert caught.value.param == "base_face" and list(tmp_path.iterdir()) == []
