@@ -290,8 +290,8 @@ def png_mark(path: Path) -> dict[str, str]:
     try:
         from PIL import Image
 
-        with Image.open(path) as image:
-            text = dict(getattr(image, "text", {}) or {})
+        with Image.open(path) as image:  # the chunks before the pixels (``.text`` would decode them)
+            text = {k: v for k, v in image.info.items() if isinstance(v, str)}
     except Exception:  # noqa: BLE001 - any file Pillow cannot open is not one PyFAME marked
         return {}
     return text if text.get(MARK_KEY) else {}
