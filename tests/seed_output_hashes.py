@@ -1,8 +1,8 @@
 """The outputs of every seed function on generated media, as sha256 per file.
 
 ``python -m tests.seed_output_hashes > tests/data/seed_outputs_0.2.0.json`` recorded them
-before the single-declaration redesign; ``test_redesign_identity.py`` makes them again and
-checks the redesign changed no output byte.
+before the single-declaration redesign; ``test_golden_outputs.py`` makes them again and
+checks that no output byte changed (tables: by shape, columns, text and column sums).
 """
 
 from __future__ import annotations

@@ -68,15 +68,18 @@ def _sidecars(path: Path) -> list[tuple[Path, dict[str, Any]]]:
         files = sorted(path.rglob("*" + SIDECAR_SUFFIX))
     else:
         raise PyfamePathError(f"path: {path} does not exist", param="path")
+    from pyfame.provenance import SidecarError, check_sidecar
+
     records = []
     for f in files:
         if not f.is_file():
             continue
         try:
             record = json.loads(f.read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(record, dict) and "layers" in record:
+        except (OSError, ValueError) as exc:
+            raise SidecarError(f"{f}: not valid JSON ({exc})", param="path") from exc
+        record = check_sidecar(record, str(f))  # a damaged sidecar is named, never described
+        if "layers" in record:
             records.append((f, record))
     if not records:
         raise PyfameValueError(f"path: {path} holds no PyFAME output with a sidecar", param="path")

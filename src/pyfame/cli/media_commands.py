@@ -101,26 +101,30 @@ def transcode(input_path: Path, output_dir: Path, crf: int, preset: str, with_su
 @click.option("--hold-ms", type=float, default=1000.0, show_default=True, help="How long each image shows.")
 @click.option("--blend", type=float, default=0.2, show_default=True, help="Share of each hold cross-faded (0 = cut).")
 @click.option("--normalize", type=click.Choice(["none", "crop", "pad"]), default="none", show_default=True)
+@click.option("--overwrite", is_flag=True, help="Replace an existing NAME.mp4 (default: refuse).")
 def moviefy(input_dir: Path, output_dir: Path, name: str, fps: float, hold_ms: float, blend: float,
-            normalize: str) -> None:
+            normalize: str, overwrite: bool) -> None:
     """Turn a folder of stills into one video NAME.mp4 in OUTPUT_DIR."""
     from pyfame.utils.media_utils import moviefy_images
 
     output_dir.mkdir(parents=True, exist_ok=True)
     click.echo(str(moviefy_images(input_dir, output_dir, name, fps=fps, repeat_duration=hold_ms,
                                   blend_images=blend > 0, blended_frames_prop=blend, normalize=normalize != "none",
-                                  normalization_method="crop" if normalize == "none" else normalize)))
+                                  normalization_method="crop" if normalize == "none" else normalize,
+                                  overwrite=overwrite)))
 
 
 @main.command("plot")
 @click.argument("table", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PNG to write (TABLE.png by default).")
-def plot(table: Path, output: Path | None) -> None:
+@click.option("--overwrite", is_flag=True,
+              help="Replace a file in the way that is not PyFAME's plot of this table (default: refuse).")
+def plot(table: Path, output: Path | None, overwrite: bool) -> None:
     """Plot a colour-means, optical-flow or landmark TABLE over time."""
     from pyfame.io.table_plots import plot_table
 
-    click.echo(str(plot_table(table, output)))
+    click.echo(str(plot_table(table, output, overwrite=overwrite)))
 
 
 @main.command("regions")

@@ -14,12 +14,21 @@ import pandas as pd
 
 from pyfame.io.atomic_write import atomic_output
 
+#: The files every run writes in the experiment's output folder (rewritten by each run).
+MANIFEST_NAME = "manifest.csv"
+CONTACT_SHEET_NAME = "contact_sheet.png"
+#: The mark (PNG text) of an experiment's contact sheet.
+CONTACT_SHEET_MARK = "contact sheet"
+
 
 @dataclass
 class RunReport:
     """Records of every job of a run (``status``: made, skipped or failed)."""
 
     records: list[dict[str, Any]]
+
+    #: Every status a job ends with, and how the summary names it.
+    STATUSES = {"made": "made", "remade": "made again (--overwrite)", "skipped": "already made", "failed": "failed"}
 
     def count(self, status: str) -> int:
         """How many jobs ended with ``status``."""
@@ -31,9 +40,19 @@ class RunReport:
         return [r for r in self.records if r["status"] == "failed"]
 
     def summary(self) -> str:
-        """One line: made, skipped, failed."""
-        return (f"{len(self.records)} outputs: {self.count('made')} made, {self.count('skipped')} already made, "
-                f"{self.count('failed')} failed")
+        """One line counting every status (the counts add up to the number of outputs).
+
+        Examples
+        --------
+        >>> RunReport([{"status": "made"}, {"status": "remade"}, {"status": "skipped"}]).summary()
+        '3 outputs: 1 made, 1 made again (--overwrite), 1 already made, 0 failed'
+        """
+        counts = {status: self.count(status) for status in self.STATUSES}
+        others = sorted({r["status"] for r in self.records} - set(self.STATUSES))
+        parts = [f"{n} {self.STATUSES[status]}" for status, n in counts.items()
+                 if n or status in ("made", "skipped", "failed")]
+        parts += [f"{self.count(status)} {status}" for status in others]
+        return f"{len(self.records)} outputs: " + ", ".join(parts)
 
 
 #: The manifest's own columns (factor names must differ from these).
@@ -46,6 +65,36 @@ def _relative(path: str, folder: Path) -> str:
         return os.path.relpath(path, folder)
     except ValueError:  # another drive
         return path
+
+
+def is_manifest(path: Path) -> bool:
+    """Whether ``path`` is an experiment's manifest (a CSV whose header holds every manifest
+    column), which the next run may rewrite.
+
+    Examples
+    --------
+    >>> is_manifest(Path("no-such-manifest.csv"))
+    False
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            header = handle.readline().strip().split(",")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return header[:2] == ["input", "condition"] and set(MANIFEST_COLUMNS) <= set(header)
+
+
+def is_contact_sheet(path: Path) -> bool:
+    """Whether ``path`` is a contact sheet an experiment drew (its PNG mark says so).
+
+    Examples
+    --------
+    >>> is_contact_sheet(Path("no-such-sheet.png"))
+    False
+    """
+    from pyfame.pipeline.output_policy import MARK_KEY, png_mark
+
+    return png_mark(path).get(MARK_KEY) == CONTACT_SHEET_MARK
 
 
 def write_manifest(report: RunReport, target: Path) -> Path:
@@ -104,7 +153,8 @@ def thumbnail(output: Path, layers: list[dict[str, Any]], size: int = 160) -> np
 
 
 def write_contact_sheet(report: RunReport, target: Path, size: int = 160) -> Path | None:
-    """A PNG grid of thumbnails: conditions as rows, inputs as columns, labelled."""
+    """A PNG grid of thumbnails: conditions as rows, inputs as columns, labelled; marked as a
+    contact sheet in its PNG text, so the next run knows it as its own."""
     conditions = list(dict.fromkeys(r["condition"] for r in report.records))
     inputs = list(dict.fromkeys(r["input"] for r in report.records))
     if not conditions or not inputs:
@@ -132,7 +182,13 @@ def write_contact_sheet(report: RunReport, target: Path, size: int = 160) -> Pat
                         cv2.LINE_AA)
             continue
         sheet[y:y + size, x:x + size] = thumbnail(Path(r["output"]), r["layers"], size)
+    from PIL import Image, PngImagePlugin
+
+    from pyfame.pipeline.output_policy import mark_metadata
+
+    info = PngImagePlugin.PngInfo()
+    for key, value in mark_metadata(CONTACT_SHEET_MARK).items():
+        info.add_text(key, value)
     with atomic_output(target) as tmp:
-        ok, data = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
-        data.tofile(tmp)
+        Image.fromarray(sheet).save(tmp, format="PNG", pnginfo=info, compress_level=1)
     return target

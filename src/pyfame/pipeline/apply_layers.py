@@ -57,7 +57,8 @@ def run_work(
     """Run ``work`` over every input into ``output_dir[/subfolder]``.
 
     Before any work: every output path is planned and checked (inside the output folder,
-    never an input, never two inputs onto one output), every layer is checked against every
+    never an input, never two inputs onto one output; with ``settings.plot`` each table's
+    plot too), every layer is checked against every
     input's kind, and outputs that exist already are skipped (same request) or refused
     (``OutputExistsError`` unless ``settings.overwrite``). ``only_kinds`` leaves inputs of
     other kinds out of a folder (instead of refusing them). A folder run goes on past a
@@ -71,7 +72,8 @@ def run_work(
     tables = tuple(p.table_name for p in work.all_probes())
     jobs = plan_jobs(inputs, output_dir, subfolder, settings.with_sub_dirs, image_format, media=media,
                      tables=tables, table_format=settings.table_format, tag=tag,
-                     kinds=("video",) if work.frame_plan is not None else ("image", "video"), only_kinds=only_kinds)
+                     kinds=("video",) if work.frame_plan is not None else ("image", "video"), only_kinds=only_kinds,
+                     plots=settings.plot, overwrite=settings.overwrite)
     for job in jobs:
         check_sources(work.layers, job.kind, job.input)
     options = settings.options()
@@ -107,7 +109,7 @@ def run_work(
         for r in final:
             if r.error is None:
                 for table in r.tables_written:
-                    plot_table(table)
+                    plot_table(table, overwrite=settings.overwrite)
     failed = [r for r in final if r.error is not None]
     if failed:
         log.warning("%d of %d files failed: %s", len(failed), len(final), ", ".join(str(r.input) for r in failed))

@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from pyfame.errors import PyfameError, PyfamePathError, PyfameTypeError, PyfameValueError
+from pyfame.errors import PyfamePathError, PyfameTypeError, PyfameValueError
 from pyfame.pipeline.layer import Configurable
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,8 @@ class OperationContext:
     settings: Any
     seed: int
     tracker_cache: dict[str, Any] = field(default_factory=dict)
+    #: The stills read with an alpha channel (see :attr:`Operation.alpha_policy`).
+    with_alpha: list[Path] = field(default_factory=list)
 
     @property
     def rng(self) -> np.random.Generator:
@@ -59,21 +61,38 @@ class OperationContext:
         return np.random.default_rng(self.seed)
 
     def read_image(self, path: Path) -> np.ndarray:
-        """A still as RGB uint8 (refused from its header above the run's ``max_pixels``)."""
-        from pyfame.io import read_image
+        """A still as RGB uint8 (refused from its header above the run's ``max_pixels``);
+        its alpha channel, if any, is left out (see :meth:`read_image_with_alpha`)."""
+        return self.read_image_with_alpha(path)[0]
+
+    def read_image_with_alpha(self, path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+        """A still as RGB uint8 and its alpha channel (uint8 ``(H, W)``) or None."""
+        from pyfame.io import read_image_with_alpha
         from pyfame.io.image_source import MAX_PIXELS
 
-        return read_image(path, getattr(self.settings, "max_pixels", MAX_PIXELS))
+        pixels, alpha = read_image_with_alpha(path, getattr(self.settings, "max_pixels", MAX_PIXELS))
+        if alpha is not None:
+            self.with_alpha.append(Path(path))
+        return pixels, alpha
 
     def read_frames(self, path: Path) -> tuple[list[np.ndarray], float | None]:
         """Every frame of an image or video (RGB uint8) and the frame rate (None for a still),
         with the run's ``max_pixels`` and ``allow_truncated``."""
+        frames, fps, _ = self.read_media(path)
+        return frames, fps
+
+    def read_media(self, path: Path) -> tuple[list[np.ndarray], float | None, np.ndarray | None]:
+        """:meth:`read_frames` and a still's alpha channel (None for videos and opaque stills)."""
         from pyfame.io import open_source
         from pyfame.io.image_source import MAX_PIXELS
 
         with open_source(path, getattr(self.settings, "max_pixels", MAX_PIXELS),
                          getattr(self.settings, "allow_truncated", False)) as source:
-            return [f.pixels for f in source], (float(source.fps) if source.fps else None)
+            frames = [f.pixels for f in source]
+            alpha = getattr(source, "alpha", None)
+            if alpha is not None:
+                self.with_alpha.append(Path(path))
+            return frames, (float(source.fps) if source.fps else None), alpha
 
     def faces(self, pixels: np.ndarray, path: Path | None = None) -> Any:
         """The faces of a still (IMAGE-mode tracking with the run's settings); a typed error
@@ -97,8 +116,8 @@ class OperationContext:
 
 
 #: What :meth:`Operation.make` returns: output names (relative to the operation's folder) to
-#: an RGB uint8 image, a list of frames with their rate (``(frames, fps)``), a DataFrame,
-#: raw bytes, or a dict of arrays (written as ``.npz``).
+#: an RGB uint8 image (RGBA ``(H, W, 4)`` to keep an alpha channel), a list of frames with
+#: their rate (``(frames, fps)``), a DataFrame, raw bytes, or a dict of arrays (written as ``.npz``).
 Made = Mapping[str, Any]
 
 
@@ -114,6 +133,11 @@ class Operation(Configurable, ABC):
     subfolder: ClassVar[str] = "Output"
     inputs: ClassVar[tuple[str, ...]] = ("input_dir",)
     input_kinds: ClassVar[dict[str, str]] = {}
+    #: What happens to an input still's alpha channel (transparency), in words; recorded in
+    #: the sidecars (``made.alpha``) of every output of a run that read a still with one, and
+    #: shown in the docs. ``make`` returns an RGBA array (``(H, W, 4)``) for an image that
+    #: keeps one.
+    alpha_policy: ClassVar[str] = "not used: the outputs are opaque"
 
     @abstractmethod
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
@@ -158,12 +182,7 @@ def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: boo
             if path.is_dir():
                 raise PyfamePathError(f"{name}: {path} is a folder, a file is needed", param=name)
             return [path]
-        try:
-            _, files = find_inputs(path, with_sub_dirs)
-        except PyfameError as exc:  # find_inputs speaks of input_dir: name this operation's input
-            if name != "input_dir" and exc.param == "input_dir":
-                raise type(exc)(str(exc).replace("input_dir", name, 1), param=name) from exc
-            raise
+        _, files = find_inputs(path, with_sub_dirs, param=name)
         return files
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) and value:
         out = []
@@ -173,10 +192,13 @@ def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: boo
     raise PyfameTypeError(f"{name} must be a file, a folder or a list of files, got {value!r}", param=name)
 
 
-def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> dict[Path, Path]:
-    """Write an operation's outputs as temporary files of ``group``; returns target → temp."""
+def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str,
+               alpha_dropped: set[Path] | None = None) -> dict[Path, Path]:
+    """Write an operation's outputs as temporary files of ``group``; returns target → temp.
+    An RGBA image whose format holds no alpha channel (BMP) is written as RGB, its target
+    added to ``alpha_dropped``."""
     from pyfame.io.frame import Frame
-    from pyfame.io.image_sink import write_image
+    from pyfame.io.image_sink import holds_alpha, write_image
     from pyfame.io.table_sink import write_table
     from pyfame.io.video_sink import VideoSink
 
@@ -186,6 +208,11 @@ def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> d
         tmp = group.temp_for(target)
         if isinstance(value, pd.DataFrame):
             write_table(value, tmp, table_format=target.suffix, atomic=False)
+        elif isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[2] == 4:
+            alpha = value[..., 3] if holds_alpha(target) else None
+            if alpha is None and alpha_dropped is not None:
+                alpha_dropped.add(target)
+            write_image(tmp, np.ascontiguousarray(value[..., :3]), alpha, image_format=target.suffix, atomic=False)
         elif isinstance(value, np.ndarray):
             write_image(tmp, value, image_format=target.suffix, atomic=False)
         elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list):
@@ -205,19 +232,50 @@ def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> d
     return written
 
 
-def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
-                  settings: Any, *, subfolder: str | None = None) -> list[Any]:
-    """Run ``operation`` on ``sources`` into ``output_dir/<subfolder>/``: check everything,
-    skip or refuse existing outputs, write outputs and one sidecar each, all in place together.
+@dataclass
+class OperationPlan:
+    """An operation's run, checked before any work: its input files, the folder it writes
+    to, its request (what its outputs depend on) and, when known, its output names."""
 
-    Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written.
-    """
-    from pyfame.hashing import file_sha256
-    from pyfame.io.output_group import OutputGroup
-    from pyfame.pipeline.file_pass import FileResult
-    from pyfame.pipeline.inputs import inside
-    from pyfame.pipeline.output_policy import refusal, same_request
-    from pyfame.provenance import read_sidecar, sidecar_path, sidecar_text
+    operation: Operation
+    files: dict[str, list[Path]]
+    inputs: list[dict[str, Any]]
+    folder: Path
+    output_dir: Path
+    request: dict[str, Any]
+    planned: list[str] | None
+    settings: Any
+
+    def made_here(self, path: Path) -> bool:
+        """Whether ``path`` was made by this very request (its checked sidecar says so)."""
+        from pyfame.pipeline.output_policy import same_request, sidecar_record
+
+        record = sidecar_record(path)
+        return record is not None and same_request(self.request, record.get("request"))
+
+    def output_folder(self) -> Any:
+        """The :class:`~pyfame.pipeline.output_policy.OutputFolder` every output is claimed in."""
+        from pyfame.pipeline.output_policy import OutputFolder
+
+        return OutputFolder(self.folder, [Path(i["path"]) for i in self.inputs], overwrite=self.settings.overwrite)
+
+    def changed_outputs(self) -> list[Path]:
+        """The planned outputs that exist and were not made by this request (empty when the
+        names are known only after the work)."""
+        if self.planned is None:
+            return []
+        return [self.folder / rel for rel in self.planned
+                if (self.folder / rel).exists() and not self.made_here(self.folder / rel)]
+
+
+def plan_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
+                   settings: Any, *, subfolder: str | None = None) -> OperationPlan:
+    """Check an operation's inputs and output folder and work out its request, before any work."""
+    from importlib.metadata import version
+
+    from pyfame.hashing import file_sha256, to_jsonable
+    from pyfame.models import MODEL_SHA256
+    from pyfame.pipeline.output_policy import inside
     from pyfame.validation import check_output_dir
 
     out_dir = check_output_dir(output_dir, "output_dir")
@@ -233,35 +291,49 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
         raise PyfameValueError(f"subfolder: {folder} is outside {out_dir}", param="subfolder")
     inputs = [{"name": name, "path": str(p.resolve()), "sha256": file_sha256(p)}
               for name, paths in files.items() for p in paths]
-    from importlib.metadata import version
-
-    from pyfame.models import MODEL_SHA256
-
-    from pyfame.hashing import to_jsonable
-
     request = to_jsonable({"operation": operation.to_dict(), "inputs": [[i["name"], i["sha256"]] for i in inputs],
                            "seed": settings.seed, "tracker": settings.options().tracker.as_dict(),
                            "encoder": {"crf": settings.crf, "preset": settings.preset}, "pyfame": version("pyfame"),
                            "model": MODEL_SHA256})
+    return OperationPlan(operation, files, inputs, folder, out_dir, request, operation.output_names(files), settings)
+
+
+def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
+                  settings: Any, *, subfolder: str | None = None) -> list[Any]:
+    """Run ``operation`` on ``sources`` into ``output_dir/<subfolder>/``: check everything,
+    skip or refuse existing outputs, write outputs and one sidecar each, all in place together.
+
+    Every output path goes through :class:`~pyfame.pipeline.output_policy.OutputFolder`
+    (inside the operation's folder, never an input; a file in the way refused unless it was
+    made by the same request or ``overwrite``), the planned names before any work, the
+    names :meth:`Operation.make` returned before anything is written.
+
+    Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written.
+    """
+    from pyfame.hashing import file_sha256
+    from pyfame.io.output_group import OutputGroup
+    from pyfame.pipeline.file_pass import FileResult
+    from pyfame.pipeline.output_policy import sidecar_record
+    from pyfame.provenance import sidecar_path, sidecar_text
+
+    plan = plan_operation(operation, sources, output_dir, settings, subfolder=subfolder)
+    files, inputs, folder, request, planned = plan.files, plan.inputs, plan.folder, plan.request, plan.planned
+    claims = plan.output_folder()
+    for rel in planned or []:
+        claims.claim(folder / rel, ours=plan.made_here)
     existing = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".pyfame.json")) \
         if folder.is_dir() else []
-    sources_resolved = {Path(i["path"]) for i in inputs}
     options = settings.options()
     seed = options.resolved_seed()
     context = OperationContext(settings, seed)
-    planned = operation.output_names(files)
-    if planned is not None and not settings.overwrite:
-        for rel in planned:
-            target = folder / rel
-            if target.exists() and not (sidecar_path(target).is_file() and same_request(
-                    request, (read_sidecar(target).get("request") or {}))):
-                raise refusal(target)
     try:
-        if existing:
-            records = [read_sidecar(p) if sidecar_path(p).is_file() else None for p in existing]
+        complete = planned is None or all((folder / rel).is_file() for rel in planned)
+        if existing and complete:
+            records = [sidecar_record(p) for p in existing]
             mine = [r for r in records if r and r.get("operation") == operation.name]
-            if mine and all(r and same_request(request, r.get("request") or {}) for r in records) \
-                    and all(file_sha256(p) == r["output"]["sha256"] for p, r in zip(existing, records)):
+            if mine and all(r and plan.made_here(p) for p, r in zip(existing, records)) \
+                    and all(file_sha256(p) == (r.get("output") or {}).get("sha256")  # type: ignore[union-attr]
+                            for p, r in zip(existing, records)):
                 log.info("%s: already made by the same request; skipped", folder)
                 return [FileResult(p, p, skipped=True) for p in existing]
         made = operation.make(files, context)
@@ -270,15 +342,11 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
         context.close()
     targets = [folder / rel for rel in made]
     for target in targets:
-        if not inside(target, folder):
-            raise PyfameValueError(f"{operation.name}: output {target} would leave {folder}", param="output_dir")
-        if target.resolve() in sources_resolved:
-            raise PyfameValueError(f"output_dir: writing {target} would overwrite an input", param="output_dir")
-        if target.exists() and not settings.overwrite:
-            raise refusal(target)
+        claims.claim(target, ours=plan.made_here)
     results = []
     with OutputGroup() as group:
-        written = write_made(made, folder, group, settings.crf, settings.preset)
+        dropped: set[Path] = set()
+        written = write_made(made, folder, group, settings.crf, settings.preset, dropped)
         from pyfame.provenance import environment  # noqa: F401 - sidecar_text adds it
 
         for target, tmp in written.items():
@@ -291,12 +359,25 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                       "tracker": options.tracker.as_dict(), "no_face_policy": options.no_face,
                       "encoder": {"codec": "libx264", "crf": settings.crf, "preset": settings.preset}
                       if target.suffix == ".mp4" else None, "layers": [], "request": request}
-            if decided:
-                record["made"] = decided
+            alpha = _alpha_note(operation, context, target, target in dropped)
+            if decided or alpha:
+                record["made"] = {**decided, **({"alpha": alpha} if alpha else {})}
             group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
             results.append(FileResult(files[operation.inputs[0]][0] if files else target, target))
         group.commit()
     return results
 
 
-__all__ = ["Made", "Operation", "OperationContext", "expand_source", "run_operation", "write_made"]
+def _alpha_note(operation: Operation, context: OperationContext, target: Path, dropped: bool) -> str | None:
+    """What became of the inputs' alpha channels, for an output's sidecar (None when no input
+    still had one)."""
+    if not context.with_alpha:
+        return None
+    note = operation.alpha_policy
+    if dropped:
+        note += f"; dropped here: {target.suffix} holds no alpha channel"
+    return note
+
+
+__all__ = ["Made", "Operation", "OperationContext", "OperationPlan", "expand_source", "plan_operation",
+           "run_operation", "write_made"]

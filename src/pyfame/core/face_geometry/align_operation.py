@@ -18,12 +18,14 @@ from pyfame.core.face_geometry.geometry_media import (
     EYE_Y_KIND,
     SIZE_KIND,
     UMEYAMA_1991,
+    WARPED_ALPHA,
     Canvas,
     check_unique_names,
     first_mesh,
     naming,
     output_name,
     track,
+    with_alpha,
 )
 from pyfame.face.geometry.alignment import eye_centres
 from pyfame.face.geometry.average import average_shape
@@ -61,6 +63,10 @@ class FaceAlignment(Operation):
     within 0.001 px; tracked again in the written images, within 1.5% of the eye distance
     (MediaPipe's own repeatability: see the face-geometry docs).
 
+    **Alpha**: a still's alpha channel (transparency) is moved with the face, by the same
+    transform and interpolation; canvas pixels outside the input (and beyond the vignette)
+    are transparent, their colour ``background_color``.
+
     **Writes** to ``output_dir/Aligned/``: each input under its own name (JPEG and WebP as
     PNG, videos as MP4) and ``alignment_transforms.csv``, one row per still or frame: the
     transform (``a b tx / c d ty``, input to canvas pixels), its scale and angle, and where the
@@ -76,6 +82,7 @@ class FaceAlignment(Operation):
     subfolder = "Aligned"
     inputs = ("input_dir",)
     references = (UMEYAMA_1991, CASIEZ_2012)
+    alpha_policy = WARPED_ALPHA
 
     size: tuple = Param(SIZE_KIND, default=DEFAULT_SIZE, unit=CANVAS_PX, help="The canvas the faces are put on.")
     eye_y: float = Param(EYE_Y_KIND, default=0.4, unit="fraction of the canvas height",
@@ -119,10 +126,12 @@ class FaceAlignment(Operation):
                                                     beta=self.beta, method=self.method, reference=reference)
                     made[output_name(item.path)] = ([a.image for a in aligned], item.fps)
                 else:
-                    one = canvas.still(item.frames[0], first_mesh(item.faces[0]), method=self.method,
-                                       reference=reference)
+                    mesh = first_mesh(item.faces[0])
+                    one = canvas.still(item.frames[0], mesh, method=self.method, reference=reference)
                     aligned, matrices = [one], [one.matrix]
-                    made[output_name(item.path)] = one.image
+                    alpha = None if item.alpha is None else canvas.alpha(item.alpha, item.alpha.shape, mesh,
+                                                                         one.matrix)
+                    made[output_name(item.path)] = with_alpha(one.image, alpha)
             for frame, (result, m) in enumerate(zip(aligned, matrices)):
                 eyes = eye_centres(result.landmarks)
                 rows.append({"input": item.path.name, "output": output_name(item.path), "frame": frame,

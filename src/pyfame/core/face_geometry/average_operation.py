@@ -13,12 +13,14 @@ from pyfame.core.face_geometry.geometry_media import (
     EYE_Y_KIND,
     SIZE_KIND,
     TIDDEMAN_2001,
+    WARPED_ALPHA,
     Canvas,
     FileStem,
     first_mesh,
     naming,
     stills_only,
     template_table,
+    with_alpha,
 )
 from pyfame.errors import FaceNotFoundError, PyfameError, PyfameValueError
 from pyfame.face.geometry.average import average_face
@@ -35,7 +37,10 @@ class FaceAverage(Operation):
     any size and place, never stretched). The **average shape** is the point-by-point mean of
     the aligned meshes; the **average texture** warps every aligned face to that shape
     (piecewise-affine, one triangulation for all, float32) and averages the pixels, rounded
-    once (:func:`pyfame.face.geometry.average_face`).
+    once (:func:`pyfame.face.geometry.average_face`). Stills with an alpha channel: each
+    alpha is aligned and warped as its face is, and averaged the same way (an opaque face
+    counts as 255 inside its image, pixels outside an input as 0), so the prototype keeps the
+    set's mean transparency.
 
     A still without a face is a :class:`~pyfame.errors.FaceNotFoundError` naming the file,
     raised before anything is written, unless ``skip_missing``: then it is left out, and the
@@ -57,6 +62,8 @@ class FaceAverage(Operation):
     subfolder = "Averages"
     inputs = ("input_dir",)
     references = (BENSON_PERRETT_1993, TIDDEMAN_2001)
+    alpha_policy = (WARPED_ALPHA + "; the average's alpha is the average of the faces' (an opaque face counts "
+                    "as 255 inside its image)")
 
     output_filename: str = Param(FileStem(), default="average", help="Name of the prototype (and of its template).")
     size: tuple = Param(SIZE_KIND, default=DEFAULT_SIZE, unit=CANVAS_PX, help="The canvas the faces are averaged on.")
@@ -87,9 +94,9 @@ class FaceAverage(Operation):
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
-        images, meshes, used, skipped = [], [], [], []
+        images, meshes, alphas, used, skipped = [], [], [], [], []
         for path in sources["input_dir"]:
-            pixels = context.read_image(path)
+            pixels, alpha = context.read_image_with_alpha(path)
             try:
                 faces = context.faces(pixels, path)
             except FaceNotFoundError as exc:
@@ -103,6 +110,7 @@ class FaceAverage(Operation):
                 raise
             with naming("input_dir"):
                 aligned = canvas.still(pixels, first_mesh(faces))
+                alphas.append((alpha, pixels.shape, first_mesh(faces), aligned.matrix))
             images.append(aligned.image)
             meshes.append(aligned.landmarks)
             used.append(path.name)
@@ -112,8 +120,11 @@ class FaceAverage(Operation):
                                     f"{', '.join(skipped)})", param="input_dir")
         with naming("input_dir"):
             prototype = average_face(images, meshes)
+            alpha = None
+            if any(a[0] is not None for a in alphas):  # an opaque face counts as 255 inside its image
+                alpha = average_face([canvas.alpha(*a) for a in alphas], meshes).image
         self._decided = {"faces_averaged": used, "skipped_no_face": skipped}
-        return {f"{self.output_filename}.png": prototype.image,
+        return {f"{self.output_filename}.png": with_alpha(prototype.image, alpha),
                 f"{self.output_filename}_template.csv": template_table(prototype.landmarks)}
 
 

@@ -15,8 +15,10 @@ from pyfame.core.face_geometry.geometry_media import (
     first_mesh,
     naming,
     output_name,
+    alpha_as_image,
     read_template,
     track,
+    with_alpha,
 )
 from pyfame.errors import PyfameValueError
 from pyfame.face.geometry.caricature import caricature_face
@@ -42,7 +44,8 @@ class FaceCaricature(Operation):
     set: the classic caricature relative to a norm). It is an input of the request: recorded
     and hashed in the sidecars, and found again by ``pyfame verify``.
 
-    Videos are caricatured frame by frame on their tracked meshes (VIDEO mode).
+    Videos are caricatured frame by frame on their tracked meshes (VIDEO mode). A still's alpha
+    channel is warped with it, as a colour channel is.
 
     **Writes** each input under its own name to ``output_dir/Caricatures/`` (JPEG and WebP
     as PNG, videos as MP4).
@@ -57,6 +60,8 @@ class FaceCaricature(Operation):
     subfolder = "Caricatures"
     inputs = ("input_dir",)
     references = (BENSON_PERRETT_1991,)
+    alpha_policy = ("warped with the face like a colour channel (the same piecewise-affine warp and "
+                    "interpolation; the image border stays fixed)")
 
     reference: str = Param(ReferenceFace(), default=REQUIRED,
                            help="The reference face: a face image or a template table from average_faces.")
@@ -93,6 +98,10 @@ class FaceCaricature(Operation):
             with naming("input_dir"):
                 frames = [caricature_face(frame, first_mesh(faces), reference, self.strength).image
                           for frame, faces in zip(item.frames, item.faces)]
+                if item.alpha is not None:  # the same warp, as a channel
+                    alpha = caricature_face(alpha_as_image(item.alpha, item.alpha.shape), first_mesh(item.faces[0]),
+                                            reference, self.strength).image
+                    frames[0] = with_alpha(frames[0], alpha)
             made[output_name(path)] = (frames, item.fps) if item.is_video else frames[0]
         return made
 

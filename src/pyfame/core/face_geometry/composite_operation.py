@@ -12,6 +12,8 @@ from pyfame.core.face_geometry.geometry_media import (
     EYE_Y_KIND,
     SIZE_KIND,
     YOUNG_1987,
+    TRANSPARENT,
+    WARPED_ALPHA,
     Canvas,
     check_unique_names,
     first_mesh,
@@ -19,6 +21,7 @@ from pyfame.core.face_geometry.geometry_media import (
     stills_only,
     track,
     weight_label,
+    with_alpha,
 )
 from pyfame.face.faces import N_LANDMARKS
 from pyfame.face.geometry.composite import SPLIT_LANDMARK, composite_face
@@ -58,6 +61,8 @@ class FaceComposite(Operation):
     subfolder = "Composites"
     inputs = ("top_dir", "bottom_dir")
     references = (YOUNG_1987,)
+    alpha_policy = (WARPED_ALPHA + "; above the split line the top face's alpha, below it the bottom face's, "
+                    "shifted with it; the gap and the pixels the shift uncovers are transparent")
 
     misalign: float = Param(Number(-2.0, 2.0), default=0.0, unit="fraction of the face width",
                             help="Sideways shift of the bottom half (0: aligned).")
@@ -92,11 +97,18 @@ class FaceComposite(Operation):
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
         aligned: dict[tuple[str, Path], Any] = {}
+        alphas: dict[tuple[str, Path], Any] = {}
         for name in self.inputs:
             for path in sources[name]:
                 item = track(path, context, name)
+                mesh = first_mesh(item.faces[0])
                 with naming(name):
-                    aligned[name, path] = canvas.still(item.frames[0], first_mesh(item.faces[0]))
+                    one = aligned[name, path] = canvas.still(item.frames[0], mesh)
+                    alphas[name, path] = (item.alpha, item.frames[0].shape, mesh, one.matrix)
+        if any(alpha is not None for alpha, *_ in alphas.values()):  # every face's alpha on the canvas, once
+            alphas = {key: canvas.alpha(*value) for key, value in alphas.items()}
+        else:
+            alphas = {}
         made: dict[str, Any] = {}
         for top in sources["top_dir"]:
             for bottom in sources["bottom_dir"]:
@@ -105,7 +117,13 @@ class FaceComposite(Operation):
                     result = composite_face(a.image, a.landmarks, b.image, b.landmarks, misalign=self.misalign,
                                             gap_px=self.gap_px, split_landmark=self.split_landmark,
                                             background_color=self.background_color)
-                made[self._name(top, bottom)] = result.image
+                alpha = None
+                if alphas:  # joined as the pixels are
+                    with naming("misalign"):
+                        alpha = composite_face(alphas["top_dir", top], a.landmarks, alphas["bottom_dir", bottom],
+                                               b.landmarks, misalign=self.misalign, gap_px=self.gap_px,
+                                               split_landmark=self.split_landmark, background_color=TRANSPARENT).image
+                made[self._name(top, bottom)] = with_alpha(result.image, alpha)
         return made
 
 

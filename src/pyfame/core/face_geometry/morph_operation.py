@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pyfame.core.face_geometry.geometry_media import (
     EYE_Y_KIND,
     SIZE_KIND,
     TIDDEMAN_2001,
+    WARPED_ALPHA,
     Canvas,
     Weights,
     first_mesh,
@@ -23,6 +25,7 @@ from pyfame.core.face_geometry.geometry_media import (
     one_file,
     track,
     weight_label,
+    with_alpha,
 )
 from pyfame.errors import PyfameValueError
 from pyfame.face.geometry.morph import morph_face
@@ -47,6 +50,9 @@ class FaceMorph(Operation):
     ``continuum_video`` also writes the continuum as a clip of ``video_seconds`` at ``fps``,
     going through the steps in order, the weights changing linearly between them.
 
+    **Alpha**: stills with an alpha channel have it warped to each step's mesh and mixed with
+    the texture weight, as the pixels are (an opaque face counts as 255).
+
     **Two videos** of the same number of frames are morphed frame by frame (each clip aligned
     into a head-stabilised clip, smoothed as ``align_faces`` smooths it): one video per step,
     at face A's frame rate.
@@ -66,6 +72,9 @@ class FaceMorph(Operation):
     subfolder = "Morphs"
     inputs = ("face_a", "face_b")
     references = (BENSON_PERRETT_1991, TIDDEMAN_2001)
+    alpha_policy = (WARPED_ALPHA + "; each step's alpha is the two faces' alphas warped to the step's mesh and "
+                    "mixed with the texture weight (an opaque face counts as 255); videos and the continuum "
+                    "video are opaque")
 
     weights: list = Param(Weights(), default=(0, 0.25, 0.5, 0.75, 1),
                           help="The continuum's steps: 0 is face A, 1 face B (shape and texture).")
@@ -159,8 +168,13 @@ class FaceMorph(Operation):
                 fa = canvas.still(a.frames[0], first_mesh(a.faces[0]))
             with naming("face_b"):
                 fb = canvas.still(b.frames[0], first_mesh(b.faces[0]))
+            alphas = None
+            if a.alpha is not None or b.alpha is not None:  # warped and mixed as the pixels are
+                alphas = (replace(fa, image=canvas.alpha(a.alpha, a.frames[0].shape, first_mesh(a.faces[0]), fa.matrix)),
+                          replace(fb, image=canvas.alpha(b.alpha, b.frames[0].shape, first_mesh(b.faces[0]), fb.matrix)))
             for k, (s, t) in enumerate(steps):
-                made[names[k]] = _morph(fa, fb, s, t).image
+                alpha = None if alphas is None else _morph(*alphas, s, t).image
+                made[names[k]] = with_alpha(_morph(fa, fb, s, t).image, alpha)
             if self.continuum_video:
                 frames = [_morph(fa, fb, s, t).image for s, t in self._video_weights()]
                 made[names[-1]] = (frames, self.fps)

@@ -146,7 +146,7 @@ class ClassificationImageAnalysis(Operation):
         try:
             clean, _ = check_responses(table, self._n_trials(sources["stimuli_dir"][0]), self.by)
         except PyfameError as exc:
-            exc.param = exc.param or ("by" if str(exc).startswith("by ") else "responses")
+            exc.param = exc.param or "responses"  # check_responses names responses or by itself
             raise
         return clean
 
