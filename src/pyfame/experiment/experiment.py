@@ -16,13 +16,13 @@ from pyfame.errors import PyfameError, PyfameValueError
 from pyfame.pipeline.registry import build
 from pyfame.experiment.yaml_with_lines import Where, load_with_lines
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
-from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
+from pyfame.io.video_sink import DEFAULT_ENCODER_PROFILE
 
 TOP_KEYS = {"inputs", "output_dir", "conditions", "operations", "probes", "seed", "naming", "tracking", "encoding",
             "no_face", "landmark_cache", "executor", "limits"}
 CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
-ENCODING_KEYS = {"crf", "preset"}
+ENCODING_KEYS = {"encoder_profile", "crf", "preset"}
 EXECUTOR_KEYS = {"type", "workers", "scheduler", "jobs", "cores", "memory", "walltime", "dashboard"}
 LIMIT_KEYS = {"max_jobs"}
 #: The most jobs (inputs x conditions, every ``vary`` combination counted) an experiment may
@@ -228,17 +228,20 @@ class Experiment:
 
         tracking = self._mapping(data.get("tracking", {}) or {}, ("tracking",), TRACKING_KEYS)
         encoding = self._mapping(data.get("encoding", {}) or {}, ("encoding",), ENCODING_KEYS)
-        settings = {"tracking": dict(tracking), "crf": encoding.get("crf", DEFAULT_CRF),
-                    "preset": encoding.get("preset", DEFAULT_PRESET),
-                    "no_face": data.get("no_face", "pass"), "landmark_cache": data.get("landmark_cache", True)}
+        settings = {"tracking": dict(tracking), "no_face": data.get("no_face", "pass"),
+                    "landmark_cache": data.get("landmark_cache", True)}
         try:
-            RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"], crf=settings["crf"],
-                       preset=settings["preset"], landmark_cache=settings["landmark_cache"])
+            options = RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"],
+                                 crf=encoding.get("crf"), preset=encoding.get("preset"),
+                                 encoder_profile=encoding.get("encoder_profile", DEFAULT_ENCODER_PROFILE),
+                                 landmark_cache=settings["landmark_cache"])
         except PyfameError as exc:
             name = exc.param or str(exc).split(" ")[0]
             section = ("tracking", name) if name in TRACKING_KEYS else (("encoding", name) if name in ENCODING_KEYS
                                                                         else (name,))
             raise self._fail(section, str(exc)) from exc
+        # the values used, so every job (another process, a Dask worker) encodes alike
+        settings.update(encoder_profile=options.encoder_profile, crf=options.crf, preset=options.preset)
         return settings
 
     def _operations(self, value: Any) -> list[tuple[str, dict[str, Any], dict[str, list[Path]]]]:
@@ -429,7 +432,8 @@ class Experiment:
                     "layers": [spec], "frames": 0, "frames_with_face": 0, "sha256": "", "error": ""}
             try:
                 settings = RunSettings(seed=seed, overwrite=overwrite, crf=self.settings["crf"],
-                                       preset=self.settings["preset"], **self.settings["tracking"])
+                                       preset=self.settings["preset"],
+                                       encoder_profile=self.settings["encoder_profile"], **self.settings["tracking"])
                 results = run_operation(build(spec, "operation"), sources, self.output_dir, settings,
                                         subfolder=name)
                 for r in results:

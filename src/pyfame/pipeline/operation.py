@@ -239,14 +239,14 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
 
     from pyfame.hashing import to_jsonable
 
+    options = settings.options()
     request = to_jsonable({"operation": operation.to_dict(), "inputs": [[i["name"], i["sha256"]] for i in inputs],
-                           "seed": settings.seed, "tracker": settings.options().tracker.as_dict(),
-                           "encoder": {"crf": settings.crf, "preset": settings.preset}, "pyfame": version("pyfame"),
+                           "seed": settings.seed, "tracker": options.tracker.as_dict(),
+                           "encoder": {"crf": options.crf, "preset": options.preset}, "pyfame": version("pyfame"),
                            "model": MODEL_SHA256})
     existing = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".pyfame.json")) \
         if folder.is_dir() else []
     sources_resolved = {Path(i["path"]) for i in inputs}
-    options = settings.options()
     seed = options.resolved_seed()
     context = OperationContext(settings, seed)
     planned = operation.output_names(files)
@@ -278,7 +278,7 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
             raise refusal(target)
     results = []
     with OutputGroup() as group:
-        written = write_made(made, folder, group, settings.crf, settings.preset)
+        written = write_made(made, folder, group, options.crf, options.preset)  # type: ignore[arg-type]
         from pyfame.provenance import environment  # noqa: F401 - sidecar_text adds it
 
         for target, tmp in written.items():
@@ -289,8 +289,7 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                       "output": {"path": target.name, "folder_path": str(target.relative_to(folder)),
                                  "sha256": file_sha256(tmp)}, "seed": seed,
                       "tracker": options.tracker.as_dict(), "no_face_policy": options.no_face,
-                      "encoder": {"codec": "libx264", "crf": settings.crf, "preset": settings.preset}
-                      if target.suffix == ".mp4" else None, "layers": [], "request": request}
+                      "encoder": options.encoder_record() if target.suffix == ".mp4" else None, "layers": [], "request": request}
             if decided:
                 record["made"] = decided
             group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
