@@ -68,6 +68,23 @@ def test_the_default_stream_is_constrained_baseline_4_2_0_without_b_frames(tmp_p
     assert [p.pts for p in packets] == sorted(p.pts for p in packets)
 
 
+def test_the_index_comes_before_the_media_data_for_web_playback(camera_clip, tmp_path):
+    """A browser playing the file from a URL reads its index (moov) before any frame; with
+    the index at the end ("fast start" off, 0.3.0) it must fetch the end of the file first,
+    with a range request, or download all of it where the server has none."""
+    import struct
+
+    (result,) = pf.transcode_video_to_mp4(camera_clip, tmp_path)
+    data, atoms, at = result.output.read_bytes(), [], 0
+    while at < len(data):
+        size, kind = struct.unpack(">I4s", data[at:at + 8])
+        atoms.append(kind.decode())
+        at += size
+    assert atoms.index("moov") < atoms.index("mdat"), atoms
+    with open_source(result.output) as source:
+        assert len(list(source)) == 24
+
+
 @pytest.fixture(scope="module")
 def small_clip(tmp_path_factory):
     path = tmp_path_factory.mktemp("small") / "talk.mp4"

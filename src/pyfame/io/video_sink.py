@@ -213,7 +213,9 @@ class VideoSink:
 
     def _open(self, audio_from: str | os.PathLike[str] | None) -> None:
         try:
-            self._container = open_container(self._tmp, mode="w", format="mp4")
+            # the index (moov) before the media data, so a browser starts playing without first
+            # fetching the end of the file ("fast start"); the muxer rewrites the file on close
+            self._container = open_container(self._tmp, mode="w", format="mp4", options={"movflags": "+faststart"})
             stream = self._container.add_stream("libx264", rate=self.fps, options=x264_options(self.crf, self.preset))
             # a fixed thread count: x264's output depends on it, and the bytes must not depend
             # on the machine's cores or on how many files run in parallel
