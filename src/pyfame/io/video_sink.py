@@ -36,8 +36,9 @@ X264_PRESETS = (
 #: 45 dB: CRF 25 on both RAVDESS clips measured (PSNR-Y 46.6 and 45.2 dB, 23-24% of the input's
 #: bytes, 23% less encoder CPU than CRF 15). Being the fastest setting that keeps 45 dB at all,
 #: it leaves no speed to buy with size. ``fidelity`` is 0.3.0's default, ``ultrafast`` at CRF 15
-#: (PSNR-Y 52-54 dB, about the input's bytes, the same bytes as 0.3.0 wrote), for outputs that
-#: will be processed again. See ``benchmarks/bench_encoder_presets.py`` and docs/benchmarks.md.
+#: (PSNR-Y 52-54 dB, about the input's bytes, the H.264 stream 0.3.0 wrote), for outputs that
+#: will be processed again. See ``benchmarks/bench_encoder_presets.py`` and docs/pipeline.md,
+#: "Encoding videos".
 ENCODER_PROFILES: dict[str, tuple[str, int]] = {
     "small": ("ultrafast", 25),
     "fidelity": ("ultrafast", 15),
