@@ -189,9 +189,12 @@ def methods_paragraph(path: str | os.PathLike[str], format: str = "markdown") ->
     encoders = {json.dumps(r.get("encoder"), sort_keys=True) for _, r in records if r.get("encoder")}
     for enc in sorted(encoders):
         e = json.loads(enc)
-        sentences.append(f"Videos were encoded as H.264 (libx264, preset {e.get('preset')}, CRF {e.get('crf')}, "
-                         "4:2:0, BT.601 limited range, tagged as such) with the input's frame rate, timestamps "
-                         "and audio.")
+        profile = f", PyFAME's '{e['profile']}' encoder profile" if e.get("profile") else ""
+        fixed = (f", {e['threads']} threads, x264 options {e['x264_params']}"
+                 if e.get("threads") and e.get("x264_params") else "")
+        sentences.append(f"Videos were encoded as H.264 (libx264, preset {e.get('preset')}, CRF {e.get('crf')}"
+                         f"{profile}{fixed}; 4:2:0 chroma, or 4:4:4 at an odd frame width or height; BT.601 "
+                         "limited range, tagged as such) with the input's frame rate, timestamps and audio.")
     references.append("PyFAME developers. PyFAME: the Python Facial Analysis and Manipulation Environment "
                       f"(version {first.get('pyfame')}). See CITATION.cff.")
     return _render(sentences, references, format)

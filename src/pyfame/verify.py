@@ -154,7 +154,6 @@ def _verify_operation(out: Path, record: dict[str, Any]) -> VerifyReport:
 def _rebuild(record: dict[str, Any]) -> tuple[Any, Any]:
     """The pass and options a sidecar describes (``PyfameError`` if it cannot be rebuilt)."""
     from pyfame.face.tracker_settings import TrackerSettings
-    from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
     from pyfame.pipeline.file_pass import Work
     from pyfame.pipeline.registry import build
     from pyfame.pipeline.run_options import RunOptions
@@ -177,7 +176,7 @@ def _rebuild(record: dict[str, Any]) -> tuple[Any, Any]:
     except TypeError as exc:
         raise SidecarError(f"the sidecar's tracker settings are not PyFAME's ({exc})") from exc
     options = RunOptions(tracker=tracker, no_face=record["no_face_policy"], seed=record["seed"],
-                         crf=encoder.get("crf", DEFAULT_CRF), preset=encoder.get("preset", DEFAULT_PRESET),
+                         crf=encoder.get("crf"), preset=encoder.get("preset"),  # what the bytes depend on
                          landmark_cache=False, allow_truncated="truncated" in record)
     return work, options
 

@@ -17,13 +17,13 @@ from pyfame.pipeline.registry import build
 from pyfame.experiment.yaml_with_lines import Where, load_with_lines
 from pyfame.io.image_source import MAX_PIXELS
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
-from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
+from pyfame.io.video_sink import DEFAULT_ENCODER_PROFILE
 
 TOP_KEYS = {"inputs", "output_dir", "conditions", "operations", "probes", "seed", "naming", "tracking", "encoding",
             "no_face", "landmark_cache", "allow_truncated", "max_pixels", "executor", "limits"}
 CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
-ENCODING_KEYS = {"crf", "preset"}
+ENCODING_KEYS = {"encoder_profile", "crf", "preset"}
 EXECUTOR_KEYS = {"type", "workers", "scheduler", "jobs", "cores", "memory", "walltime", "dashboard"}
 LIMIT_KEYS = {"max_jobs"}
 #: The most jobs (inputs x conditions, every ``vary`` combination counted) an experiment may
@@ -244,14 +244,15 @@ class Experiment:
 
         tracking = self._mapping(data.get("tracking", {}) or {}, ("tracking",), TRACKING_KEYS)
         encoding = self._mapping(data.get("encoding", {}) or {}, ("encoding",), ENCODING_KEYS)
-        settings = {"tracking": dict(tracking), "crf": encoding.get("crf", DEFAULT_CRF),
-                    "preset": encoding.get("preset", DEFAULT_PRESET),
-                    "no_face": data.get("no_face", "pass"), "landmark_cache": data.get("landmark_cache", True),
+        settings = {"tracking": dict(tracking), "no_face": data.get("no_face", "pass"),
+                    "landmark_cache": data.get("landmark_cache", True),
                     "allow_truncated": data.get("allow_truncated", False),
                     "max_pixels": data.get("max_pixels", MAX_PIXELS)}
         try:
-            options = RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"], crf=settings["crf"],
-                                 preset=settings["preset"], landmark_cache=settings["landmark_cache"],
+            options = RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"],
+                                 crf=encoding.get("crf"), preset=encoding.get("preset"),
+                                 encoder_profile=encoding.get("encoder_profile", DEFAULT_ENCODER_PROFILE),
+                                 landmark_cache=settings["landmark_cache"],
                                  allow_truncated=settings["allow_truncated"], max_pixels=settings["max_pixels"])
         except PyfameError as exc:
             name = exc.param or ""
@@ -259,6 +260,8 @@ class Experiment:
                                                                         else (name,))
             raise self._fail(section, str(exc)) from exc
         settings.update(allow_truncated=options.allow_truncated, max_pixels=options.max_pixels)
+        # the values used, so every job (another process, a Dask worker) encodes alike
+        settings.update(encoder_profile=options.encoder_profile, crf=options.crf, preset=options.preset)
         return settings
 
     def _operations(self, value: Any) -> list[tuple[str, dict[str, Any], dict[str, list[Path]]]]:
@@ -528,7 +531,8 @@ class Experiment:
         from pyfame.pipeline.run_options import RunSettings
 
         return RunSettings(seed=derived_seed(self.seed, "operation", name), overwrite=overwrite, crf=settings["crf"],
-                           preset=settings["preset"], allow_truncated=settings["allow_truncated"],
+                           preset=settings["preset"], encoder_profile=settings["encoder_profile"],
+                           allow_truncated=settings["allow_truncated"],
                            max_pixels=settings["max_pixels"], **settings["tracking"])
 
     def _run_operations(self, overwrite: bool, settings: dict[str, Any]) -> list[dict[str, Any]]:

@@ -57,8 +57,9 @@ def job_options(job: dict[str, Any], progress: bool = False) -> Any:
 
     s = job["settings"]
     return RunOptions(tracker=TrackerSettings(**s["tracking"]), no_face=s["no_face"], seed=job["seed"], crf=s["crf"],
-                      preset=s["preset"], landmark_cache=s["landmark_cache"], progress=progress,
-                      allow_truncated=s.get("allow_truncated", False), max_pixels=s.get("max_pixels", MAX_PIXELS))
+                      preset=s["preset"], encoder_profile=s["encoder_profile"], landmark_cache=s["landmark_cache"],
+                      progress=progress, allow_truncated=s.get("allow_truncated", False),
+                      max_pixels=s.get("max_pixels", MAX_PIXELS))
 
 
 def run_job(job: dict[str, Any], progress: bool = False) -> dict[str, Any]:

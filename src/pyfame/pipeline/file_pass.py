@@ -307,8 +307,7 @@ def provenance_record(result: FileResult, work: Work, options: RunOptions,
                                                         **plan_record},
         "tracker": options.tracker.as_dict(),
         "no_face_policy": options.no_face,
-        "encoder": {"codec": "libx264", "crf": options.crf, "preset": options.preset}
-        if media is not None and media.suffix.lower() == ".mp4" else None,
+        "encoder": options.encoder_record() if media is not None and media.suffix.lower() == ".mp4" else None,
         "frames": {
             "decoded": result.frames,
             "written": result.frames_written,

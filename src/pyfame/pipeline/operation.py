@@ -291,9 +291,10 @@ def plan_operation(operation: Operation, sources: Mapping[str, Any], output_dir:
         raise PyfameValueError(f"subfolder: {folder} is outside {out_dir}", param="subfolder")
     inputs = [{"name": name, "path": str(p.resolve()), "sha256": file_sha256(p)}
               for name, paths in files.items() for p in paths]
+    options = settings.options()
     request = to_jsonable({"operation": operation.to_dict(), "inputs": [[i["name"], i["sha256"]] for i in inputs],
-                           "seed": settings.seed, "tracker": settings.options().tracker.as_dict(),
-                           "encoder": {"crf": settings.crf, "preset": settings.preset}, "pyfame": version("pyfame"),
+                           "seed": settings.seed, "tracker": options.tracker.as_dict(),
+                           "encoder": {"crf": options.crf, "preset": options.preset}, "pyfame": version("pyfame"),
                            "model": MODEL_SHA256})
     return OperationPlan(operation, files, inputs, folder, out_dir, request, operation.output_names(files), settings)
 
@@ -346,7 +347,7 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     results = []
     with OutputGroup() as group:
         dropped: set[Path] = set()
-        written = write_made(made, folder, group, settings.crf, settings.preset, dropped)
+        written = write_made(made, folder, group, options.crf, options.preset, dropped)  # type: ignore[arg-type]
         from pyfame.provenance import environment  # noqa: F401 - sidecar_text adds it
 
         for target, tmp in written.items():
@@ -357,8 +358,8 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                       "output": {"path": target.name, "folder_path": str(target.relative_to(folder)),
                                  "sha256": file_sha256(tmp)}, "seed": seed,
                       "tracker": options.tracker.as_dict(), "no_face_policy": options.no_face,
-                      "encoder": {"codec": "libx264", "crf": settings.crf, "preset": settings.preset}
-                      if target.suffix == ".mp4" else None, "layers": [], "request": request}
+                      "encoder": options.encoder_record() if target.suffix == ".mp4" else None, "layers": [],
+                      "request": request}
             alpha = _alpha_note(operation, context, target, target in dropped)
             if decided or alpha:
                 record["made"] = {**decided, **({"alpha": alpha} if alpha else {})}

@@ -13,7 +13,7 @@ import numpy as np
 from pyfame.errors import ImageShapeError, PyfameValueError
 from pyfame.io import Frame, VideoSink, read_image, write_image
 from pyfame.io.output_group import OutputGroup
-from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
+from pyfame.io.video_sink import DEFAULT_ENCODER_PROFILE
 from pyfame.pipeline.file_pass import FileResult
 from pyfame.pipeline.inputs import find_inputs
 from pyfame.pipeline.output_policy import OutputFolder
@@ -32,11 +32,12 @@ log = logging.getLogger(__name__)
 
 
 def transcode_video_to_mp4(input_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str],
-                           with_sub_dirs: bool = False, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
-                           overwrite: bool = False) -> list[FileResult]:
+                           with_sub_dirs: bool = False, crf: int | None = None, preset: str | None = None,
+                           overwrite: bool = False, encoder_profile: str = DEFAULT_ENCODER_PROFILE) -> list[FileResult]:
     """Re-encode videos (any format PyAV reads) as H.264 MP4 in ``output_dir/Transcoded/``,
     keeping size, frame rate, frame count, timestamps and audio. No face tracking; stills in
-    a folder are left out.
+    a folder are left out. ``encoder_profile`` names the x264 settings (``"small"`` by default,
+    ``"fidelity"``); a given ``crf`` or ``preset`` replaces the profile's.
 
     Examples
     --------
@@ -48,8 +49,8 @@ def transcode_video_to_mp4(input_dir: str | os.PathLike[str], output_dir: str | 
 
     check_existing_path(input_dir, "input_dir")
     check_output_dir(output_dir, "output_dir")
-    settings = RunSettings(with_sub_dirs=with_sub_dirs, crf=crf, preset=preset, landmark_cache=False,
-                           overwrite=overwrite)
+    settings = RunSettings(with_sub_dirs=with_sub_dirs, crf=crf, preset=preset, encoder_profile=encoder_profile,
+                           landmark_cache=False, overwrite=overwrite)
     return run_work(input_dir, output_dir, Work(operation="transcode_video_to_mp4"), settings,
                     subfolder="Transcoded", only_kinds=("video",))
 
