@@ -79,7 +79,7 @@ import numpy as np
 from pyfame.face.faces import Faces
 from pyfame.face.geometry.alignment import LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, similarity_matrix
 from pyfame.face.region_mask import RegionMask, region_mask
-from pyfame.face.regions import FACE_OVAL_PATH, NOSE_PATH, path_loop
+from pyfame.face.regions import FACE_OVAL_PATH
 from pyfame.pipeline.layer import Layer, SourceInfo
 from pyfame.pipeline.params import Boolean, Number, Param, Regions
 
@@ -94,16 +94,15 @@ UMEYAMA_1991 = ("Umeyama, S. (1991). Least-squares estimation of transformation 
                 "patterns. IEEE Transactions on Pattern Analysis and Machine Intelligence, 13(4), 376-380.")
 
 
-def _rigid_points() -> tuple[int, ...]:
-    """Mesh points that move with the head but hardly with speech or expression: the face
-    outline from ear to ear over the forehead (234 ... 10 ... 454), the nose, the eye corners."""
-    oval = path_loop(FACE_OVAL_PATH)
-    upper = oval[oval.index(234):] + oval[:oval.index(454) + 1]
-    return tuple(sorted({*upper, *path_loop(NOSE_PATH), *RIGHT_EYE_CORNERS, *LEFT_EYE_CORNERS}))
-
-
-#: The mesh points the canvas follows (see the module's method).
-RIGID_POINTS = _rigid_points()
+#: The mesh points the canvas follows: they move with the head but hardly with speech or
+#: expression. The face outline from ear to ear over the forehead (234 ... 10 ... 454), the
+#: nose (its outline, bridge to nostrils) and the eye corners; not the jaw, lips, lids or brows.
+RIGID_POINTS: tuple[int, ...] = tuple(sorted({
+    234, 127, 162, 21, 54, 103, 67, 109, 10, 338, 297, 332, 284, 251, 389, 356, 454,
+    168, 193, 122, 196, 3, 51, 134, 131, 49, 129, 64, 98, 97, 2, 326, 327, 294, 358, 279, 360, 363, 281, 248,
+    419, 351, 417,
+    *RIGHT_EYE_CORNERS, *LEFT_EYE_CORNERS,
+}))
 #: Room left on the canvas around the first frame's region, as a fraction of its size.
 CANVAS_MARGIN = 0.05
 #: The smallest canvas side, in pixels.
@@ -149,7 +148,7 @@ def coherence_turn(psi: np.ndarray, coherence: float) -> np.ndarray:
     >>> psi = np.array([0.0, np.pi / 2, 3.0])
     >>> np.angle(coherence_turn(psi, 0.0)).astype(float).round(4).tolist()   # the random phase
     [0.0, 1.5708, 3.0]
-    >>> np.angle(coherence_turn(psi, 0.5)).astype(float).round(4).tolist()   # halfway round the circle
+    >>> np.angle(coherence_turn(psi, 0.5)).astype(float).round(4).tolist()   # half the random turn
     [0.0, 0.7854, 1.5]
     >>> np.angle(coherence_turn(psi, 1.0)).astype(float).round(4).tolist()   # the original
     [0.0, 0.0, 0.0]
@@ -167,7 +166,7 @@ _INVERSE = cv2.DFT_INVERSE | cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE
 def pack_turn(turn: np.ndarray) -> np.ndarray:
     """A phase turn in ``numpy.fft.rfft2`` layout (complex, ``(n, n // 2 + 1)``, ``n`` even) as
     OpenCV's packed spectrum of a real ``(n, n)`` image (CCS, float32), for
-    ``cv2.mulSpectrums``: OpenCV's real DFTs in that layout cost a third of NumPy's.
+    ``cv2.mulSpectrums``: OpenCV's float32 real DFTs in that layout cost a fraction of NumPy's.
 
     Examples
     --------
