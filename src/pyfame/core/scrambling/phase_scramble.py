@@ -10,13 +10,14 @@ scrambled is the region's deviation from its mean colour, ``x = w (I - m)`` per 
 window has no hard edge to turn into streaks.
 
 **Face coordinates.** On the first frame with a face, the region is put on a square canvas
-of a power-of-two side (the next one up from the region's width or height plus 5%: 512 for a
-face at 720p), at the frame's own scale and shifted by whole pixels, so a still is not
-resampled. Every later frame is mapped onto that canvas by the least-squares similarity
-(Umeyama, 1991) from its rigid mesh points (the face outline from ear to ear over the
-forehead, the nose, the eye corners; not the jaw, lips, lids or brows, which move with speech
-and expression) to the first frame's. So the phase field is fixed to the face: on a still
-face the scramble stays put, and it moves, turns and scales with the head.
+(its side the next power of two, or three or nine times one, from the region's width or
+height plus 20%: 512 or 576 for a face at 720p), at the frame's own scale and shifted by
+whole pixels, so a still is not resampled (a region over 1700 px across is shrunk onto the
+largest canvas, 2048 px). Every later frame is mapped onto that canvas by the least-squares
+similarity (Umeyama, 1991) from its rigid mesh points (the face outline from ear to ear over
+the forehead, the nose, the eye corners; not the jaw, lips, lids or brows, which move with
+speech and expression) to the first frame's. So the phase field is fixed to the face: on a
+still face the scramble stays put, and it moves, turns and scales with the head.
 
 **Phase.** One random phase field ``psi`` is drawn per face and video from the layer's
 generator (the phase of the FFT of white noise: odd-symmetric like a real image's, 0 at the
@@ -104,22 +105,32 @@ RIGID_POINTS: tuple[int, ...] = tuple(sorted({
     *RIGHT_EYE_CORNERS, *LEFT_EYE_CORNERS,
 }))
 #: Room left on the canvas around the first frame's region, as a fraction of its size.
-CANVAS_MARGIN = 0.05
+CANVAS_MARGIN = 0.2
 #: The smallest canvas side, in pixels.
 MIN_CANVAS = 32
 
 
-def canvas_side(extent: float) -> int:
-    """The canvas side for a region ``extent`` pixels across: the next power of two from
-    ``extent`` plus :data:`CANVAS_MARGIN`, at least :data:`MIN_CANVAS`.
+#: Canvas sides: a power of two, or three or nine times one, the sizes OpenCV's DFT is fastest
+#: at (per pixel, 512 and 576 cost the same; the next power of two would cost four times 512).
+CANVAS_SIDES: tuple[int, ...] = tuple(sorted({m << a for m in (1, 3, 9) for a in range(1, 12)
+                                              if MIN_CANVAS <= (m << a) <= 2048}))
+
+
+def canvas_side(extent: float) -> tuple[int, float]:
+    """The canvas for a region ``extent`` pixels across: ``(side, scale)``, the smallest of
+    :data:`CANVAS_SIDES` from ``extent`` plus :data:`CANVAS_MARGIN`, at the frame's scale
+    (1); a region too large for the largest (2048 px) is shrunk onto it.
 
     Examples
     --------
-    >>> canvas_side(400), canvas_side(500), canvas_side(3)
-    (512, 1024, 32)
+    >>> canvas_side(400), canvas_side(470), canvas_side(600), canvas_side(3)
+    ((512, 1.0), (576, 1.0), (768, 1.0), (32, 1.0))
+    >>> side, scale = canvas_side(3000); side, round(scale, 3)
+    (2048, 0.569)
     """
     need = max(float(extent) * (1.0 + CANVAS_MARGIN), float(MIN_CANVAS))
-    return 1 << int(math.ceil(math.log2(need)))
+    side = next((side for side in CANVAS_SIDES if side >= need), CANVAS_SIDES[-1])
+    return side, min(1.0, side / need)
 
 
 def random_phase(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -381,65 +392,82 @@ def blend_keeping_mean(frame: np.ndarray, mask: RegionMask, replacement: np.ndar
     ([255, 120, 255, 170, 200], 200.0)
     """
     out = frame if frame.flags.writeable else frame.copy()
-    roi = out[mask.slices]
     c = replacement.shape[2]
-    before = roi[..., :c].astype(np.float32)
-    weights = mask.alpha[..., None]
+    before = out[mask.slices][..., :c].astype(np.float32)
+    weights = _per_channel(mask.alpha, c)
     blended = replacement - before
     blended *= weights
     blended += before
-    blended += weights * _clip_offset(blended, before, mask.alpha, reach).astype(np.float32)
-    np.clip(np.rint(blended, out=blended), 0.0, 255.0, out=blended)
-    roi[:] = blended  # one channel (grey): the same in all three
-    return out
+    target = np.array(cv2.sumElems(before * weights)[:c])
+    return _write_keeping_mean(out, mask, blended, target, reach, weights)
 
 
-def _clip_offset(blended: np.ndarray, before: np.ndarray, alpha: np.ndarray, reach: float) -> np.ndarray:
-    c = before.shape[2]
+def _scalar(values: np.ndarray) -> tuple[float, ...]:
+    """Per-channel values as an OpenCV scalar (four numbers)."""
+    return (*(float(v) for v in values), *(0.0,) * (4 - len(values)))
+
+
+def _per_channel(alpha: np.ndarray, channels: int) -> np.ndarray:
+    """``alpha`` repeated for each channel, ``(h, w, channels)`` contiguous (NumPy broadcasts a
+    trailing axis of 1 slowly)."""
+    return cv2.merge([alpha] * channels).reshape(*alpha.shape, channels)
+
+
+def _write_keeping_mean(out: np.ndarray, mask: RegionMask, blended: np.ndarray, target: np.ndarray,
+                        reach: float = 8.0, weights: np.ndarray | None = None) -> np.ndarray:
+    """Write ``blended`` (float32 ``(h, w, c)``, the mask's box) into ``out``, rounded and
+    clipped to 0-255, after adding the offset through the mask that makes the mask-weighted
+    channel sums ``target`` (see :func:`blend_keeping_mean`); ``weights`` is the mask per
+    channel if already made."""
+    c = blended.shape[2]
+    alpha = mask.alpha
     total = cv2.sumElems(alpha)[0]
-    if total <= 0.0:
-        return np.zeros(c)
-    weights = alpha[..., None]
-    target = np.array(cv2.sumElems(before * weights)[:c])  # OpenCV sums in float64
-    linear = np.array(cv2.sumElems(blended * weights)[:c])  # the sum with no clipping, at offset 0
-    a2 = cv2.sumElems(alpha * alpha)[0]
-    offset = np.zeros(c, np.float64)
-    for wide in (False, True):
-        near = alpha > 0.0
-        if not wide:
-            close = np.abs(blended - np.float32(127.5)) > np.float32(127.5 - reach)
-            near &= close[..., 0] if c == 1 else close.any(axis=2) if c != 3 else (
-                close[..., 0] | close[..., 1] | close[..., 2])  # not NumPy's slow reduction along 3
-        o, w = blended[near].astype(np.float64), alpha[near].astype(np.float64)[:, None]
-        for _ in range(20):
-            moved = o + w * offset
-            error = linear + offset * a2 + (w * (np.clip(moved, 0.0, 255.0) - moved)).sum(axis=0) - target
-            if np.abs(error).max() < 1e-4 * total:
+    if total > 0.0:
+        if weights is None:
+            weights = _per_channel(alpha, c)
+        linear = np.array(cv2.sumElems(blended * weights)[:c])  # the sums with no clipping, at offset 0
+        a2 = cv2.sumElems(alpha * alpha)[0]
+        offset = np.zeros(c, np.float64)
+        for wide in (False, True):
+            near = alpha > 0.0
+            if not wide:  # a pixel with a channel within reach of 0 or 255
+                inside = cv2.inRange(blended, (reach,) * c, (255.0 - reach,) * c)
+                near &= inside.reshape(alpha.shape) == 0
+            o, w = blended[near].astype(np.float64), alpha[near].astype(np.float64)[:, None]
+            for _ in range(20):
+                moved = o + w * offset
+                error = linear + offset * a2 + (w * (np.clip(moved, 0.0, 255.0) - moved)).sum(axis=0) - target
+                if np.abs(error).max() < 1e-4 * total:
+                    break
+                slope = a2 - (w * w * ((moved <= 0.0) | (moved >= 255.0))).sum(axis=0)
+                offset -= np.divide(error, slope, out=np.zeros_like(error), where=slope > 0.0)
+            if np.abs(offset).max() <= reach:
                 break
-            slope = a2 - (w * w * ((moved <= 0.0) | (moved >= 255.0))).sum(axis=0)
-            offset -= np.divide(error, slope, out=np.zeros_like(error), where=slope > 0.0)
-        if np.abs(offset).max() <= reach:
-            break
-    return offset
+        if offset.any():
+            blended += cv2.multiply(weights, _scalar(offset)).reshape(blended.shape)
+    np.maximum(blended, 0.0, out=blended)
+    written = cv2.convertScaleAbs(blended)  # rounded to nearest (even), saturated at 255
+    out[mask.slices] = written.reshape(blended.shape)  # one channel (grey): the same in all three
+    return out
 
 
 @dataclass
 class _Canvas:
-    """One face's canvas: its side, where the first frame's rigid points lie, the phase turn."""
+    """One face's canvas: its side, the first frame's rigid points in the frame and on the
+    canvas, the first frame's transform, the phase turn."""
 
     side: int
-    shift: np.ndarray  # first-frame pixels + shift = canvas pixels
-    reference: np.ndarray  # first frame's rigid points, float64 (n, 2)
+    first: np.ndarray  # the first frame's rigid points, float64 (n, 2)
+    reference: np.ndarray  # the same on the canvas
+    start: np.ndarray  # the first frame's transform (a scale of 1 and a whole-pixel shift, but for huge faces)
     turn: np.ndarray  # the phase turn, packed (:func:`pack_turn`)
 
     def matrix(self, landmarks: np.ndarray) -> np.ndarray:
         """Frame pixels -> canvas pixels (2x3 float64) for a face's landmarks."""
         points = landmarks[list(RIGID_POINTS), :2].astype(np.float64)
-        m = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-        if not np.array_equal(points, self.reference):  # the first frame, and stills: an integer shift
-            m = similarity_matrix(points, self.reference)
-        m[:, 2] += self.shift
-        return m
+        if np.array_equal(points, self.first):  # the first frame, and stills: not resampled
+            return self.start.copy()
+        return similarity_matrix(points, self.reference)
 
 
 class PhaseScramble(Layer):
@@ -493,11 +521,13 @@ class PhaseScramble(Layer):
         ys, xs = np.nonzero(mask.alpha)
         x0, y0 = mask.box[0] + int(xs.min()), mask.box[1] + int(ys.min())
         x1, y1 = mask.box[0] + int(xs.max()) + 1, mask.box[1] + int(ys.max()) + 1
-        side = canvas_side(max(x1 - x0, y1 - y0))
-        shift = np.array([side // 2 - (x0 + x1) // 2, side // 2 - (y0 + y1) // 2], np.float64)
-        reference = landmarks[list(RIGID_POINTS), :2].astype(np.float64)
+        side, scale = canvas_side(max(x1 - x0, y1 - y0))
+        start = np.array([[scale, 0.0, side // 2 - round(scale * (x0 + x1) / 2)],
+                          [0.0, scale, side // 2 - round(scale * (y0 + y1) / 2)]])
+        first = landmarks[list(RIGID_POINTS), :2].astype(np.float64)
+        reference = first @ start[:, :2].T + start[:, 2]
         turn = pack_turn(coherence_turn(random_phase((side, side), rng), self.coherence))
-        return _Canvas(side, shift, reference, turn)
+        return _Canvas(side, first, reference, start, turn)
 
     def _scramble(self, out: np.ndarray, landmarks: np.ndarray, mask: RegionMask, canvas: _Canvas) -> None:
         n = canvas.side
@@ -506,17 +536,21 @@ class PhaseScramble(Layer):
         m_box = m.copy()
         m_box[:, 2] += m[:, :2] @ np.array([x0, y0], np.float64)  # mask-box pixels -> canvas
         channels = 1 if self.out_grayscale else 3
-        source = out if channels == 3 else np.ascontiguousarray(out[..., 0])
-        image = cv2.warpAffine(source, m, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         w = cv2.warpAffine(mask.alpha, m_box, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         total = float(w.sum(dtype=np.float64))
         if total <= 0.0:
             return
         window = _Window(w)
+        rows, cols = window.slices
+        m_window = m.copy()  # frame pixels -> the window's box on the canvas: only that is needed
+        m_window[:, 2] -= (cols.start, rows.start)
+        source = out if channels == 3 else np.ascontiguousarray(out[..., 0])
+        image = cv2.warpAffine(source, m_window, (cols.stop - cols.start, rows.stop - rows.start),
+                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         x = np.zeros((channels, n, n), np.float32)
-        box = x[:, window.slices[0], window.slices[1]]  # the deviation is 0 outside the window's box
+        box = x[:, rows, cols]  # the deviation is 0 outside the window's box
         for c, plane in enumerate(cv2.split(image) if channels == 3 else [image]):
-            box[c] = plane[window.slices]
+            box[c] = plane
         mean = _dots(box, w[window.slices]) / total
         box -= mean.astype(np.float32)[:, None, None]
         box *= w[window.slices]
@@ -528,14 +562,19 @@ class PhaseScramble(Layer):
                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_WRAP)
         d_box = d_box.reshape(bh, bw, channels)
         d_box *= np.float32(k)
-        d_box += offset
+        cv2.add(d_box, _scalar(offset), dst=d_box)  # OpenCV: NumPy broadcasts a 3-long last axis slowly
+        # O = I + w (d - x) with x = w (I - m), the region's mean m measured on the frame
         roi = out[mask.slices][..., :channels].astype(np.float32)
-        # O = I + w (d - x) with x = w (I - m): the replacement blended through w is I + d - x
-        replacement = roi - mean.astype(np.float32)
-        replacement *= -mask.alpha[..., None]
-        replacement += roi
-        replacement += d_box
-        blend_keeping_mean(out, mask, replacement)
+        weights = _per_channel(mask.alpha, channels)
+        target = np.array(cv2.sumElems(roi * weights)[:channels])  # the sums that keep the mean colour
+        mean = (target / cv2.sumElems(mask.alpha)[0]).astype(np.float32)
+        d_box *= weights
+        deviation = cv2.subtract(roi, _scalar(mean)).reshape(roi.shape)
+        deviation *= weights
+        deviation *= weights
+        d_box -= deviation
+        d_box += roi
+        _write_keeping_mean(out, mask, d_box, target, weights=weights)
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float, rng: np.random.Generator) -> np.ndarray:
         out = frame if frame.flags.writeable else frame.copy()
@@ -554,5 +593,5 @@ class PhaseScramble(Layer):
         return out
 
     def draws(self) -> dict[str, Any]:
-        return {"canvases": [{"face": k, "side_px": c.side, "first_frame_shift_px": c.shift.tolist()}
+        return {"canvases": [{"face": k, "side_px": c.side, "first_frame_to_canvas": c.start.round(6).tolist()}
                              for k, c in sorted(self._canvases.items())]}
