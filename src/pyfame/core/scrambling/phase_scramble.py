@@ -248,9 +248,8 @@ class _Window:
         crop = w[self.slices]
         self.w2 = crop * crop
         self.rest = 1.0 - self.w2
-        self.w4 = self.w2 * self.w2
         self.total = float(self.w2.sum(dtype=np.float64))
-        self.total4 = float(self.w4.sum(dtype=np.float64))
+        self.total4 = float((self.w2 * self.w2).sum(dtype=np.float64))
 
     def crop(self, a: np.ndarray) -> np.ndarray:
         """``(c, n, n)`` -> a view of the box, ``(c, h, w)``."""
@@ -259,7 +258,7 @@ class _Window:
 
 class _Region:
     """A region's deviation ``x`` on a window, cut to the window's box, with the sums of it
-    that :func:`_written` needs (per channel)."""
+    that :func:`_gain` needs (per channel)."""
 
     def __init__(self, x: np.ndarray, window: _Window) -> None:
         self.x = x  # (c, h, w), the box
