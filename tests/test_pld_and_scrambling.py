@@ -174,20 +174,146 @@ def test_scramble_same_seed_same_bytes(face_image, tmp_path):
     assert outs[0] == outs[1] != outs[2]
 
 
-def test_phase_scramble_keeps_amplitude_and_mean(still):
-    face, faces = still
-    x0, y0, x1, y1 = faces.boxes[0]
-    out = pf.PhaseScramble(1.0).apply(face.copy(), faces, 0.0, np.random.default_rng(1))
-    a, b = face[y0:y1, x0:x1].astype(float), out[y0:y1, x0:x1].astype(float)
+def _region(image, mask, mean):
+    """The region as the scramble sees it, ``w (I - mean)`` (float64), and per channel the mean
+    amplitude of its spectrum in each octave of radial frequency (1-2, 2-4, ... cycles per box)."""
+    from pyfame.stimulus_control.amplitude_spectrum import radial_bins
+
+    x = (image[mask.slices].astype(np.float64) - mean) * mask.alpha[..., None]
+    n = 1 << int(np.ceil(np.log2(max(x.shape[:2]))))
+    bins = radial_bins((n, n))
+    octaves = []
     for c in range(3):
-        amp_a, amp_b = np.abs(np.fft.fft2(a[..., c])), np.abs(np.fft.fft2(b[..., c]))
-        assert np.linalg.norm(amp_b - amp_a) / np.linalg.norm(amp_a) < 0.01
-        assert abs(a[..., c].mean() - b[..., c].mean()) < 0.5
-    assert np.abs(a - b).mean() > 10  # and it is scrambled
-    same = pf.PhaseScramble(0.0).apply(face.copy(), faces, 0.0, np.random.default_rng(1))
-    assert np.array_equal(same, face)
-    half = pf.PhaseScramble(0.5).apply(face.copy(), faces, 0.0, np.random.default_rng(1))
-    assert 0 < np.abs(half[y0:y1, x0:x1].astype(float) - a).mean() < np.abs(a - b).mean()
+        amplitude = np.abs(np.fft.fft2(x[..., c], s=(n, n)))
+        octaves.append([amplitude[(bins >= lo) & (bins < 2 * lo)].mean() for lo in 2 ** np.arange(int(np.log2(n)) - 1)])
+    return x, np.array(octaves)
+
+
+def _weighted_mean(image, mask):
+    w = mask.alpha[..., None].astype(np.float64)
+    return (image[mask.slices] * w).sum(axis=(0, 1)) / w.sum()
+
+
+def _phase_mask(faces, shape):
+    """The phase scramble's own region mask, with its default feather."""
+    layer = pf.PhaseScramble()
+    return region_mask(faces, layer.landmark_regions, shape, layer.feather_px, layer.feather_iod)
+
+
+def test_phase_scramble_keeps_the_regions_mean_colour_and_amplitude_spectrum(still):
+    face, faces = still
+    mask = _phase_mask(faces, face.shape)
+    mean = _weighted_mean(face, mask)
+    x, before = _region(face, mask, mean)
+    for seed in (1, 2):
+        out = pf.PhaseScramble().apply(face.copy(), faces, 0.0, np.random.default_rng(seed))
+        assert np.abs(_weighted_mean(out, mask) - mean).max() < 0.05  # levels, after clipping and rounding
+        y, after = _region(out, mask, mean)
+        assert abs(np.linalg.norm(y) / np.linalg.norm(x) - 1) < 0.06  # the region's energy (RMS contrast)
+        assert np.abs(after / before - 1).max() < 0.25  # every channel's amplitude, octave by octave
+
+
+def test_phase_scramble_changes_nothing_outside_the_feathered_region(still):
+    face, faces = still
+    out = pf.PhaseScramble().apply(face.copy(), faces, 0.0, np.random.default_rng(1))
+    outside = _phase_mask(faces, face.shape).full() == 0  # with the default feather
+    assert np.array_equal(out[outside], face[outside])  # hair, background, neck: bit for bit
+    assert np.abs(out[~outside].astype(int) - face[~outside]).mean() > 10
+
+
+def test_phase_scramble_coherence_runs_from_random_phase_to_the_input(still):
+    from pyfame.stimulus_control.amplitude_spectrum import radial_bins
+
+    face, faces = still
+    mask = _phase_mask(faces, face.shape)
+    mean = _weighted_mean(face, mask)
+    n = 256
+    ring = (radial_bins((n, n)) >= 4) & (radial_bins((n, n)) < n // 2)
+    original = np.fft.fft2(_region(face, mask, mean)[0].mean(axis=2), s=(n, n))[ring]
+    agreement = []  # mean cosine of the phase change, over the frequencies
+    for coherence in (0.0, 0.25, 0.5, 1.0):
+        out = pf.PhaseScramble(coherence=coherence).apply(face.copy(), faces, 0.0, np.random.default_rng(1))
+        changed = np.fft.fft2(_region(out, mask, mean)[0].mean(axis=2), s=(n, n))[ring]
+        agreement.append(np.cos(np.angle(changed / original)).mean())
+        if coherence == 1.0:
+            assert np.array_equal(out, face)  # the original phase: the input
+    assert abs(agreement[0]) < 0.15  # 0: phases unrelated to the input's
+    assert agreement[0] < agreement[1] < agreement[2] < 0.99  # graded
+
+
+def test_coherence_turn_is_the_weighted_circular_mean_of_original_and_random_phase():
+    from pyfame.core.scrambling.phase_scramble import coherence_turn
+
+    rng = np.random.default_rng(0)
+    phi, psi = rng.uniform(-np.pi, np.pi, (2, 1000))
+    for c in (0.0, 0.3, 0.5, 0.9, 1.0):  # Dakin et al. (2002): the random phase is phi + psi
+        mixed = np.arctan2(c * np.sin(phi) + (1 - c) * np.sin(phi + psi), c * np.cos(phi) + (1 - c) * np.cos(phi + psi))
+        turned = np.angle(np.exp(1j * phi) * coherence_turn(psi, c))
+        assert np.abs(np.angle(np.exp(1j * (turned - mixed)))).max() < 1e-5
+        assert np.allclose(np.abs(coherence_turn(psi, c)), 1.0, atol=1e-6)  # amplitudes untouched
+
+
+def test_one_phase_field_turns_every_channel_alike():
+    from pyfame.core.scrambling.phase_scramble import coherence_turn, random_phase, turn_phase
+
+    x = np.random.default_rng(0).normal(size=(3, 64, 64)).astype(np.float32)
+    y = turn_phase(x, coherence_turn(random_phase((64, 64), np.random.default_rng(1)), 0.0))
+    fx, fy = np.fft.fft2(x), np.fft.fft2(y)
+    assert np.allclose(np.abs(fy), np.abs(fx), rtol=1e-3, atol=1e-2)  # each channel's amplitude spectrum
+    cross_x, cross_y = fx[0] * np.conj(fx[1:]), fy[0] * np.conj(fy[1:])  # the channels' phase relations
+    assert np.abs(np.angle(cross_y / cross_x)).max() < 1e-2
+    assert np.abs(np.angle(fy / fx)).mean() > 1.0  # while the phases themselves are new
+
+
+def test_phase_scramble_is_fixed_to_the_face_and_does_not_boil(still):
+    import cv2
+
+    face, faces = still
+    centre = faces.landmarks[0, :, :2].mean(axis=0)
+    frames, moved, matrices = [], [], []
+    for angle, scale, dx, dy in ((0, 1.0, 0, 0), (8, 1.08, 12, -6), (-10, 0.92, -15, 10), (0, 1.0, 0, 0)):
+        m = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), angle, scale)
+        m[:, 2] += (dx, dy)
+        frames.append(cv2.warpAffine(face, m, face.shape[1::-1], borderMode=cv2.BORDER_REFLECT))
+        lm = faces.landmarks.copy()
+        lm[..., :2] = lm[..., :2] @ m[:, :2].T + m[:, 2]
+        moved.append(Faces.from_landmarks(lm, face.shape))
+        matrices.append(m)
+
+    def run(seed):
+        layer = pf.PhaseScramble()
+        layer.start(pf.SourceInfo("video", face.shape[1], face.shape[0], 10.0, len(frames), 0.4))
+        rng = np.random.default_rng(seed)
+        outs = [layer.apply(f.copy(), fa, i / 10, rng) for i, (f, fa) in enumerate(zip(frames, moved))]
+        return outs, [cv2.warpAffine(o, m, face.shape[1::-1], flags=cv2.WARP_INVERSE_MAP) for o, m in zip(outs, matrices)]
+
+    outs, back = run(5)
+    assert np.array_equal(outs[3], outs[0])  # the same face in the same place: the same pixels
+    inside = _phase_mask(faces, face.shape).full() >= 0.999
+    inside = cv2.erode(inside.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    for b in back[1:3]:  # turned, scaled and moved: the scramble went with the face
+        assert np.abs(b.astype(int) - back[0])[inside].mean() < 10
+    other = run(6)[1][0]
+    assert np.abs(other.astype(int) - back[0])[inside].mean() > 30  # where another seed's scramble differs
+
+
+def test_phase_scramble_in_grey_greys_the_frame_and_records_its_canvas(still):
+    face, faces = still
+    layer = pf.PhaseScramble(out_grayscale=True)
+    out = layer.apply(face.copy(), faces, 0.0, np.random.default_rng(1))
+    assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+    outside = _phase_mask(faces, face.shape).full() == 0
+    import cv2
+
+    grey = cv2.cvtColor(face, cv2.COLOR_RGB2GRAY)
+    assert np.array_equal(out[..., 0][outside], grey[outside])
+    assert layer.covered_regions() is None  # the whole frame changes
+    from pyfame.core.scrambling.phase_scramble import CANVAS_SIDES
+
+    (canvas,) = layer.draws()["canvases"]
+    x0, y0, x1, y1 = faces.boxes[0]
+    assert canvas["face"] == 0 and canvas["side_px"] in CANVAS_SIDES and canvas["side_px"] > max(x1 - x0, y1 - y0)
+    assert canvas["first_frame_to_canvas"][0][:2] == [1.0, 0.0]  # at the frame's scale: a still is not resampled
 
 
 def test_landmark_scramble_moves_features_and_records_them(face_image, tmp_path, still):
