@@ -81,6 +81,15 @@ class Configurable:
     cli_aliases: ClassVar[tuple[str, ...]] = ()
     #: Works cited for this method (``pyfame methods`` lists them).
     references: ClassVar[tuple[str, ...]] = ()
+    #: What a run of this class does, from which its command and seed-style function take the
+    #: run settings that apply (:meth:`~pyfame.pipeline.run_options.RunSettings.applying_to`):
+    #: ``"walks_folders"`` (takes a folder of media, ``with_sub_dirs``), ``"tracks"`` (finds
+    #: faces: tracker thresholds, smoothing, the landmark cache), ``"per_file"`` (a pass over
+    #: each file's frames: ``no_face``, ``image_format``), ``"reads_video"``
+    #: (``allow_truncated``), ``"writes_video"`` (``crf``, ``preset``), ``"writes_tables"``
+    #: (``table_format``) and ``"plots"`` (``plot``). Layers, probes and frame plans have
+    #: theirs from their family; an operation declares its own.
+    does: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -199,6 +208,7 @@ class Layer(Configurable, ABC):
     """
 
     family: ClassVar[str] = "layer"
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "tracks", "per_file", "reads_video", "writes_video"})
     needs_face: ClassVar[bool] = True
     subfolder: ClassVar[str] = "Output"
     #: Added to output names (``face_bubbles.png``) where layers share a subfolder, so that
@@ -261,6 +271,8 @@ class Probe(Configurable, ABC):
     """
 
     family: ClassVar[str] = "probe"
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "tracks", "per_file", "reads_video", "writes_tables",
+                                                "plots"})
     subfolder: ClassVar[str] = "Tables"
 
     @property
@@ -304,6 +316,7 @@ class FramePlan(Configurable, ABC):
     """
 
     family: ClassVar[str] = "frame_plan"
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "per_file", "reads_video", "writes_video"})
     subfolder: ClassVar[str] = "Reordered"
     #: Whether the input's audio goes with the reordered frames by default.
     keeps_audio: ClassVar[bool] = False

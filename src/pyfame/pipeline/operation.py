@@ -112,6 +112,10 @@ class Operation(Configurable, ABC):
 
     family: ClassVar[str] = "operation"
     subfolder: ClassVar[str] = "Output"
+    #: What the operation does (see :attr:`Configurable.does`): its command and seed-style
+    #: function show only the run settings that apply. Declare it; this default is the widest.
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "tracks", "reads_video", "writes_video",
+                                                "writes_tables"})
     inputs: ClassVar[tuple[str, ...]] = ("input_dir",)
     input_kinds: ClassVar[dict[str, str]] = {}
 

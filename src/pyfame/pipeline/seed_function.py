@@ -165,7 +165,6 @@ class SeedFunction:
         raise ValueError(f"{self.name}: {name!r} is neither a parameter of {self._classes()} nor a run setting")
 
     def _collect(self, signature: Sequence[str], keywords: Sequence[str]) -> dict[str, tuple[str, Param]]:
-        media, tables = self._produces()
         out: dict[str, tuple[str, Param]] = {}
         for name in (*signature, *keywords):
             out[name] = self._lookup(name)
@@ -179,8 +178,7 @@ class SeedFunction:
                 if p.name not in taken and p.name not in fixed and key not in out:
                     out[key] = ("class", p)
                     taken.add(p.name)
-        groups = ["batch", "tracking", "run"] + (["encoding"] if media else []) + (["tables"] if tables else [])
-        for key in RunSettings.names(*groups):
+        for key in RunSettings.applying_to(*self._classes()):
             p = RunSettings.parameters[key]
             if p.name not in out:  # also under its own name when the seed's name is listed (seed, rand_seed)
                 out[p.name] = ("run", p)

@@ -74,6 +74,7 @@ class FaceAlignment(Operation):
 
     name = "align_faces"
     subfolder = "Aligned"
+    does = frozenset({"walks_folders", "tracks", "reads_video", "writes_video", "writes_tables"})
     inputs = ("input_dir",)
     references = (UMEYAMA_1991, CASIEZ_2012)
 

@@ -55,6 +55,7 @@ class FaceAverage(Operation):
 
     name = "average_faces"
     subfolder = "Averages"
+    does = frozenset({"walks_folders", "tracks", "writes_tables"})  # stills only
     inputs = ("input_dir",)
     references = (BENSON_PERRETT_1993, TIDDEMAN_2001)
 

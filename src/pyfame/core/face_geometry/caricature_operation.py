@@ -55,6 +55,7 @@ class FaceCaricature(Operation):
 
     name = "caricature_faces"
     subfolder = "Caricatures"
+    does = frozenset({"walks_folders", "tracks", "reads_video", "writes_video"})
     inputs = ("input_dir",)
     references = (BENSON_PERRETT_1991,)
 

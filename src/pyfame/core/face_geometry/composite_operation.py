@@ -56,6 +56,7 @@ class FaceComposite(Operation):
 
     name = "composite_faces"
     subfolder = "Composites"
+    does = frozenset({"walks_folders", "tracks"})  # stills only
     inputs = ("top_dir", "bottom_dir")
     references = (YOUNG_1987,)
 

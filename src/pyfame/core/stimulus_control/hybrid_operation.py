@@ -54,6 +54,7 @@ class HybridFaces(Operation):
 
     name = "hybrid_faces"
     subfolder = "Hybrids"
+    does = frozenset({"tracks"})  # two stills
     inputs = ("low_face", "high_face")
     references = (SCHYNS_OLIVA_1994, OLIVA_2006)
 

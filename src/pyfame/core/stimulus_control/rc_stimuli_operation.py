@@ -116,6 +116,7 @@ class ReverseCorrelationStimuli(Operation):
 
     name = "generate_rc_stimuli"
     subfolder = "RC_Stimuli"
+    does = frozenset({"tracks", "writes_tables"})  # one still
     inputs = ("base_face",)
     references = (DOTSCH_TODOROV_2012, BRINKMAN_2017, RCICR)
 
