@@ -54,10 +54,10 @@ def _sidecars(path: Path) -> list[tuple[Path, dict[str, Any]]]:
 
     if path.is_file() and path.name.endswith(SIDECAR_SUFFIX):
         files = [path]
-    elif path.is_file() and path.suffix.lower() == ".csv" and path.name == "manifest.csv":
+    elif path.is_file() and path.name in ("manifest.csv", "manifest.parquet"):
         import pandas as pd
 
-        manifest = pd.read_csv(path)
+        manifest = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
         files = []
         for out in manifest.get("output", []):
             target = Path(out) if Path(out).is_absolute() else path.parent / out
@@ -128,7 +128,7 @@ def methods_paragraph(path: str | os.PathLike[str], format: str = "markdown") ->
     ----------
     path : str or Path
         An output (its sidecar is read), a sidecar, a folder (every sidecar below it) or an
-        experiment's ``manifest.csv``.
+        experiment's ``manifest.csv`` (or ``manifest.parquet``).
     format : {"markdown", "latex", "text"}
         Markup of the paragraph and the reference list.
 

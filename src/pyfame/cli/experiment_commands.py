@@ -46,7 +46,7 @@ def run(ctx: click.Context, experiment: Path, dry_run: bool, executor: str | Non
     for r in report.failed:
         click.echo(f"FAILED  {r['input']} [{r['condition']}]: {r['error']}", err=True)
     click.echo(report.summary())
-    click.echo(f"manifest: {exp.output_dir / 'manifest.csv'}")
+    click.echo(f"manifest: {exp.manifest_path}")
     click.echo(f"contact sheet: {exp.output_dir / 'contact_sheet.png'}")
     if report.failed:
         sys.exit(1)

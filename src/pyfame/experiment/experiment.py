@@ -19,7 +19,7 @@ from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
 
 TOP_KEYS = {"inputs", "output_dir", "conditions", "operations", "probes", "seed", "naming", "tracking", "encoding",
-            "no_face", "landmark_cache", "executor", "limits"}
+            "no_face", "landmark_cache", "executor", "limits", "table_format"}
 CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
 ENCODING_KEYS = {"crf", "preset"}
@@ -224,13 +224,19 @@ class Experiment:
 
     def _settings(self, data: dict[str, Any]) -> dict[str, Any]:
         from pyfame.face.tracker_settings import TrackerSettings
-        from pyfame.pipeline.run_options import RunOptions
+        from pyfame.pipeline.run_options import RunOptions, RunSettings
 
         tracking = self._mapping(data.get("tracking", {}) or {}, ("tracking",), TRACKING_KEYS)
         encoding = self._mapping(data.get("encoding", {}) or {}, ("encoding",), ENCODING_KEYS)
         settings = {"tracking": dict(tracking), "crf": encoding.get("crf", DEFAULT_CRF),
                     "preset": encoding.get("preset", DEFAULT_PRESET),
                     "no_face": data.get("no_face", "pass"), "landmark_cache": data.get("landmark_cache", True)}
+        table_format = data.get("table_format", "csv")
+        try:  # the run setting's own declaration (csv or parquet): probe tables and the manifest
+            settings["table_format"] = RunSettings.parameters["table_format"].kind.check(table_format,
+                                                                                          "table_format")
+        except PyfameError as exc:
+            raise self._fail(("table_format",), str(exc)) from exc
         try:
             RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"], crf=settings["crf"],
                        preset=settings["preset"], landmark_cache=settings["landmark_cache"])
@@ -383,10 +389,16 @@ class Experiment:
                                 str(self.output_dir / rel), seed, self.settings, factors, plan))
         return jobs
 
+    @property
+    def manifest_path(self) -> Path:
+        """``output_dir/manifest.csv``, or ``manifest.parquet`` with ``table_format: parquet``."""
+        return self.output_dir / f"manifest.{self.settings['table_format']}"
+
     def run(self, executor: Any = None, workers: int | None = None, scheduler: Any = None,
             progress: bool = False, overwrite: bool = False, **cluster: Any) -> Any:
         """Make every output (skipping those already made with the same inputs and settings);
-        write ``manifest.csv`` and ``contact_sheet.png`` in the output folder. Returns the
+        write ``manifest.csv`` (``.parquet`` with the file's ``table_format: parquet``) and
+        ``contact_sheet.png`` in the output folder. Returns the
         :class:`~pyfame.experiment.report.RunReport`.
 
         ``executor``: ``"serial"``, ``"processes"`` (the default for more than one output),
@@ -411,7 +423,7 @@ class Experiment:
                             **cluster) if jobs else []
         records += self._run_operations(overwrite)
         report = RunReport(records)
-        write_manifest(report, self.output_dir / "manifest.csv")
+        write_manifest(report, self.manifest_path)
         write_contact_sheet(report, self.output_dir / "contact_sheet.png")
         return report
 
@@ -429,7 +441,8 @@ class Experiment:
                     "layers": [spec], "frames": 0, "frames_with_face": 0, "sha256": "", "error": ""}
             try:
                 settings = RunSettings(seed=seed, overwrite=overwrite, crf=self.settings["crf"],
-                                       preset=self.settings["preset"], **self.settings["tracking"])
+                                       preset=self.settings["preset"], table_format=self.settings["table_format"],
+                                       **self.settings["tracking"])
                 results = run_operation(build(spec, "operation"), sources, self.output_dir, settings,
                                         subfolder=name)
                 for r in results:

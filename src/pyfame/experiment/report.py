@@ -51,7 +51,8 @@ def _relative(path: str, folder: Path) -> str:
 def write_manifest(report: RunReport, target: Path) -> Path:
     """One row per output: input and output (relative to the manifest), condition, one column
     per factor, seed, sha256, frames, frames with a face, status, error, the layers (JSON),
-    and the probe results (means per region, e.g. ``color_means.cheeks.mean_a``)."""
+    and the probe results (means per region, e.g. ``color_means.cheeks.mean_a``); CSV or
+    Parquet as ``target``'s suffix says."""
     rows = []
     for r in report.records:
         row = {"input": _relative(r["input"], target.parent), "condition": r["condition"],
@@ -61,9 +62,15 @@ def write_manifest(report: RunReport, target: Path) -> Path:
                "layers": json.dumps(r["layers"], sort_keys=True), "error": r["error"]}
         row.update(r.get("probes") or {})
         rows.append(row)
-    with atomic_output(target) as tmp:
-        pd.DataFrame(rows).to_csv(tmp, index=False)
-    return target
+    from pyfame.io.table_sink import write_table
+
+    table = pd.DataFrame(rows)
+    if target.suffix.lower() == ".parquet":  # a column of one type each (a factor may mix numbers and words)
+        for column in table.select_dtypes(include="object").columns:
+            kinds = {type(v) for v in table[column] if v is not None and v == v}
+            if len(kinds) > 1:
+                table[column] = [None if v is None or v != v else str(v) for v in table[column]]
+    return write_table(table, target)  # .csv or .parquet, from the name
 
 
 def peak_time(layers: list[dict[str, Any]], duration: float) -> float:

@@ -177,6 +177,21 @@ def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: boo
     raise PyfameTypeError(f"{name} must be a file, a folder or a list of files, got {value!r}", param=name)
 
 
+def table_output(rel: str, table_format: str) -> str:
+    """An output name as written in the run's table format: a table's ``.csv`` (the name
+    an operation declares) becomes ``.parquet`` with ``table_format="parquet"``.
+
+    Examples
+    --------
+    >>> table_output("average_template.csv", "parquet"), table_output("average.png", "parquet")
+    ('average_template.parquet', 'average.png')
+    """
+    stem, dot, suffix = rel.rpartition(".")
+    if dot and "." + suffix.lower() in (".csv", ".parquet") and "/" not in suffix:
+        return f"{stem}.{table_format}"
+    return rel
+
+
 def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> dict[Path, Path]:
     """Write an operation's outputs as temporary files of ``group``; returns target → temp."""
     from pyfame.io.frame import Frame
@@ -246,14 +261,17 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     request = to_jsonable({"operation": operation.to_dict(), "inputs": [[i["name"], i["sha256"]] for i in inputs],
                            "seed": settings.seed, "tracker": settings.options().tracker.as_dict(),
                            "encoder": {"crf": settings.crf, "preset": settings.preset}, "pyfame": version("pyfame"),
-                           "model": MODEL_SHA256})
+                           "model": MODEL_SHA256, "table_format": getattr(settings, "table_format", "csv")})
     existing = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".pyfame.json")) \
         if folder.is_dir() else []
     sources_resolved = {Path(i["path"]) for i in inputs}
     options = settings.options()
     seed = options.resolved_seed()
     context = OperationContext(settings, seed)
+    table_format = getattr(settings, "table_format", "csv")
     planned = operation.output_names(files)
+    if planned is not None:
+        planned = [table_output(rel, table_format) for rel in planned]
     if planned is not None and not settings.overwrite:
         for rel in planned:
             target = folder / rel
@@ -268,7 +286,8 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                     and all(file_sha256(p) == r["output"]["sha256"] for p, r in zip(existing, records)):
                 log.info("%s: already made by the same request; skipped", folder)
                 return [FileResult(p, p, skipped=True) for p in existing]
-        made = operation.make(files, context)
+        made = {table_output(rel, table_format) if isinstance(value, pd.DataFrame) else rel: value
+                for rel, value in operation.make(files, context).items()}
         decided = operation.record()
     finally:
         context.close()
@@ -303,4 +322,4 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     return results
 
 
-__all__ = ["Made", "Operation", "OperationContext", "expand_source", "run_operation", "write_made"]
+__all__ = ["Made", "Operation", "OperationContext", "expand_source", "run_operation", "table_output", "write_made"]
