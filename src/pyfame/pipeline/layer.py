@@ -25,10 +25,10 @@ Darken(factor=0.25)
 50
 >>> Darken.from_dict(layer.to_dict()).factor
 0.25
->>> Darken(factr=0.1)
+>>> Darken(factr=0.1)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-pyfame.errors.PyfameTypeError: example_darken has no parameter 'factr' (did you mean 'factor'?); it takes factor
+pyfame.errors.PyfameTypeError: example_darken has no parameter 'factr' (did you mean 'factor'?)...
 """
 
 from __future__ import annotations
