@@ -203,3 +203,23 @@ def test_a_0_1_response_table_is_refused_by_the_command_before_anything_is_writt
                                   str(tmp_path / "resp01.csv"), str(tmp_path / "ci")])
     assert result.exit_code == 2 and "recoded as -1/1" in result.output, result.output
     assert not (tmp_path / "ci" / "CI").exists() or not any((tmp_path / "ci" / "CI").iterdir())
+
+
+# ---------------------------------------------------------------------------- citing
+
+
+def test_citation_matches_the_package_and_the_changelog():
+    import re
+    from importlib.metadata import version
+
+    root = Path(__file__).resolve().parents[1]
+    citation = (root / "CITATION.cff").read_text()
+    cited = re.search(r"^version: (\S+)$", citation, re.M).group(1)
+    assert cited == version("pyfame")
+    heading = re.search(rf"^## \[{re.escape(cited)}\] — (.+)$", (root / "CHANGELOG.md").read_text(), re.M)
+    assert heading, "CHANGELOG.md has no section for the cited version"
+    released = re.search(r"^date-released: (\S+)$", citation, re.M)
+    if heading.group(1).strip() == "unreleased":
+        assert released is None, "CITATION.cff gives a release date for an unreleased version"
+    else:
+        assert released and released.group(1).strip("'\"") == heading.group(1).strip()
