@@ -32,6 +32,16 @@ def faces(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    """A short video of the moving sample face (optical flow needs motion)."""
+    from pyfame.samples import write_moving_face_video
+
+    path = tmp_path_factory.mktemp("clip") / "clip.mp4"
+    write_moving_face_video(path, n_frames=8, fps=8, size=(192, 144), motion="translate", audio=False, seed=1)
+    return path
+
+
+@pytest.fixture(scope="module")
 def rc_set(faces, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("rc")
     result = CliRunner().invoke(main, ["-q", "generate-rc-stimuli", str(faces / "a.png"), str(out), "--n-trials", "4",
@@ -45,10 +55,11 @@ def _table_writing_commands() -> set[str]:
     """The generated commands of every class that declares it writes tables (the probe
     ``landmarks`` is the hand-written ``pyfame landmarks FILE -o OUT``, tested as such)."""
     return {command_name(cls) for family in ("layer", "probe", "frame_plan", "operation")
-            for cls in registered(family).values() if "writes_tables" in cls.does} - set(main.commands)
+            for cls in registered(family).values()
+            if "writes_tables" in cls.does and cls.__module__.startswith("pyfame.")} - set(main.commands)
 
 
-def _arguments(command: str, faces: Path, rc_set: Path) -> list[str]:
+def _arguments(command: str, faces: Path, rc_set: Path, clip: Path) -> list[str]:
     """The inputs of each table-writing command (a new one fails the test until added)."""
     a, b = str(faces / "a.png"), str(faces / "b.png")
     return {
@@ -59,6 +70,7 @@ def _arguments(command: str, faces: Path, rc_set: Path) -> list[str]:
         "generate-rc-stimuli": [a, "--n-trials", "2", "--n-scales", "3"],
         "classification-image": [str(rc_set / "RC_Stimuli"), str(rc_set / "responses.csv"), "--zmap", "none"],
         "color-means": [str(faces)],
+        "optical-flow": [str(clip)],
         "point-light-display": [a],
     }[command]
 
@@ -69,7 +81,7 @@ COMMANDS = sorted(_table_writing_commands()) + ["apply", "landmarks", "run"]
 def test_the_list_is_every_table_writing_command():
     assert _table_writing_commands() == {"align-faces", "average-faces", "morph-faces", "match-face-statistics",
                                          "generate-rc-stimuli", "classification-image", "color-means",
-                                         "point-light-display"}
+                                         "point-light-display", "optical-flow"}
 
 
 def _tables(folder: Path) -> list[Path]:
@@ -77,7 +89,7 @@ def _tables(folder: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_table_writing_command_writes_parquet_and_verify_checks_it(command, faces, rc_set, tmp_path):
+def test_every_table_writing_command_writes_parquet_and_verify_checks_it(command, faces, rc_set, clip, tmp_path):
     runner = CliRunner()
     out = tmp_path / "out"
     if command == "apply":
@@ -92,7 +104,7 @@ def test_every_table_writing_command_writes_parquet_and_verify_checks_it(command
         (tmp_path / "exp.yaml").write_text(yaml.safe_dump(spec))
         call = ["run", str(tmp_path / "exp.yaml"), "--executor", "serial"]
     else:
-        call = [command, *_arguments(command, faces, rc_set), str(out), "--table-format", "parquet", "--seed", "1"]
+        call = [command, *_arguments(command, faces, rc_set, clip), str(out), "--table-format", "parquet", "--seed", "1"]
     result = runner.invoke(main, ["-q", *call])
     assert result.exit_code == 0, result.output
     tables = _tables(out)

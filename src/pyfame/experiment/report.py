@@ -66,7 +66,7 @@ def write_manifest(report: RunReport, target: Path) -> Path:
 
     table = pd.DataFrame(rows)
     if target.suffix.lower() == ".parquet":  # a column of one type each (a factor may mix numbers and words)
-        for column in table.select_dtypes(include="object").columns:
+        for column in [c for c in table.columns if table[c].dtype.kind == "O"]:
             kinds = {type(v) for v in table[column] if v is not None and v == v}
             if len(kinds) > 1:
                 table[column] = [None if v is None or v != v else str(v) for v in table[column]]

@@ -215,6 +215,11 @@ class Layer(Configurable, ABC):
     #: different manipulations never write the same file.
     output_tag: ClassVar[str] = ""
 
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
+        super().__init_subclass__(register=register, **kwargs)
+        if cls.companion_probe is not Layer.companion_probe and "does" not in vars(cls):
+            cls.does = cls.does | {"writes_tables", "plots"}  # its companion probe's table beside the output
+
     def start(self, info: SourceInfo) -> None:
         """Called once before the first frame of each source."""
 

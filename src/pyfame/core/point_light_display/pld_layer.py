@@ -60,7 +60,6 @@ class PointLightDisplay(Layer):
 
     name = "point_light_display"
     subfolder = "PLD"
-    does = Layer.does | {"writes_tables", "plots"}  # its dots' table, from companion_probe()
     needs_face = False
     references = ("Johansson, G. (1973). Visual perception of biological motion and a model for its analysis. "
                   "Perception & Psychophysics, 14(2), 201-211.",)
