@@ -63,7 +63,7 @@ def _arguments(command: str, faces: Path, rc_set: Path, clip: Path) -> list[str]
     """The inputs of each table-writing command (a new one fails the test until added)."""
     a, b = str(faces / "a.png"), str(faces / "b.png")
     return {
-        "align-faces": [str(faces), "--size", "128"],
+        "align-faces": [str(faces), "--size", "128", "--refine-passes", "0"],
         "average-faces": [str(faces), "--size", "128"],
         "morph-faces": [a, b, "--weights", "0.5", "--size", "128"],
         "match-face-statistics": [str(faces)],
@@ -76,6 +76,9 @@ def _arguments(command: str, faces: Path, rc_set: Path, clip: Path) -> list[str]
 
 
 COMMANDS = sorted(_table_writing_commands()) + ["apply", "landmarks", "run"]
+#: Verified again from their sidecars: an operation's table, a probe's, a layer's companion
+#: table and an experiment's (the others take the same paths; `landmarks -o` writes no sidecar).
+VERIFIED = {"classification-image", "average-faces", "color-means", "point-light-display", "run"}
 
 
 def test_the_list_is_every_table_writing_command():
@@ -114,7 +117,7 @@ def test_every_table_writing_command_writes_parquet_and_verify_checks_it(command
     if command == "run":
         assert (out / "manifest.parquet").is_file() and not (out / "manifest.csv").exists()
         assert set(pd.read_parquet(out / "manifest.parquet")["status"]) == {"made"}
-    if command == "landmarks":  # a table without a sidecar, as the command documents
+    if command not in VERIFIED:
         return
     # a table with its own sidecar; a layer's table beside its video is the video's (verify that)
     checked = [p for p in tables if Path(f"{p}.pyfame.json").is_file()][:1] or \
