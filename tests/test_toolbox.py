@@ -25,15 +25,16 @@ from pyfame.samples import write_sample_image
 
 # ---------------------------------------------------------------------------- options that apply
 
-#: The run options that belong to one thing a command does (what its class declares).
-OPTIONS_OF = {"writes_video": {"--crf", "--preset"},
-              "tracks": {"--min-detection-confidence", "--min-tracking-confidence", "--num-faces", "--smoothing",
-                         "--no-cache"},
-              "walks_folders": {"--with-sub-dirs"},
-              "per_file": {"--no-face", "--image-format"},
-              "reads_video": {"--allow-truncated"},
-              "writes_tables": {"--table-format"},
-              "plots": {"--plot"}}
+#: The run options that belong to what a command does (what its class declares; all of them).
+OPTIONS_OF = {("writes_video",): {"--crf", "--preset"},
+              ("tracks",): {"--min-detection-confidence", "--min-tracking-confidence", "--num-faces"},
+              ("tracks", "reads_video"): {"--smoothing"},
+              ("tracks", "per_file"): {"--no-cache"},
+              ("walks_folders",): {"--with-sub-dirs"},
+              ("per_file",): {"--no-face", "--image-format"},
+              ("reads_video",): {"--allow-truncated"},
+              ("writes_tables",): {"--table-format"},
+              ("plots",): {"--plot"}}
 
 
 def _options(command: click.Command) -> set[str]:
@@ -44,11 +45,11 @@ def _options(command: click.Command) -> set[str]:
 def test_every_command_shows_the_run_options_of_what_it_does_and_no_other(name):
     cls, _ = generated_commands()[name]
     shown = _options(build_command(cls, name))
-    for aspect, options in OPTIONS_OF.items():
-        if aspect in cls.does:
-            assert options <= shown, (name, aspect, options - shown)
+    for aspects, options in OPTIONS_OF.items():
+        if set(aspects) <= cls.does:
+            assert options <= shown, (name, aspects, options - shown)
         else:
-            assert not options & shown, (name, aspect, options & shown)
+            assert not options & shown, (name, aspects, options & shown)
     # the seed-style functions take the same settings (one place decides)
     assert {option_name(n) for n in RunSettings.applying_to(cls) if RunSettings.parameters[n].cli} <= shown
 
@@ -61,7 +62,8 @@ def test_the_face_geometry_and_stimulus_control_commands_offer_only_what_applies
     assert "--table-format" in help_text and "--zmap" in help_text
     for stills_only in ("average-faces", "composite-faces", "hybrid-faces", "generate-rc-stimuli"):
         text = runner.invoke(main, [stills_only, "-h"]).output
-        assert "--crf" not in text and "--preset" not in text, stills_only
+        assert "--crf" not in text and "--preset" not in text and "--smoothing" not in text, stills_only
+        assert "--no-cache" not in text  # operations track without the per-file landmark cache
     assert "--crf" in runner.invoke(main, ["align-faces", "-h"]).output  # videos are aligned into clips
     assert "with_sub_dirs" not in pf.classification_image.__signature__.parameters
     assert "crf" not in pf.average_faces.__signature__.parameters
@@ -153,7 +155,7 @@ def test_dask_retries_a_failed_task(tmp_path):
 
     from pyfame.pipeline.executors import DaskExecutor
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         assert DaskExecutor(client, retries=1).map(_fails_once, [str(tmp_path / "a")]) == ["done"]
         with pytest.raises(RuntimeError, match="preempted"):

@@ -164,12 +164,14 @@ class RunSettings(Configurable):
     class declares it does (:meth:`applying_to`)."""
 
     family: ClassVar[str] = "run"
-    #: What a class must do (its ``does``, see :class:`~pyfame.pipeline.layer.Configurable`)
-    #: for a setting to apply to it; a setting not named here applies to every run.
-    APPLIES_IF: ClassVar[dict[str, str]] = {
+    #: What a class must do (its ``does``, see :class:`~pyfame.pipeline.layer.Configurable`;
+    #: several: all of them) for a setting to apply to it; a setting not named here applies to
+    #: every run. Landmark smoothing is over a video's frames; the landmark cache is the
+    #: per-file pass's.
+    APPLIES_IF: ClassVar[dict[str, str | tuple[str, ...]]] = {
         "with_sub_dirs": "walks_folders",
         "min_detection_confidence": "tracks", "min_tracking_confidence": "tracks", "num_faces": "tracks",
-        "smoothing": "tracks", "landmark_cache": "tracks",
+        "smoothing": ("tracks", "reads_video"), "landmark_cache": ("tracks", "per_file"),
         "no_face": "per_file", "image_format": "per_file",
         "allow_truncated": "reads_video",
         "crf": "writes_video", "preset": "writes_video",
@@ -233,7 +235,9 @@ class RunSettings(Configurable):
         does: set[str] = set()
         for klass in classes:
             does |= klass.does
-        return [name for name in cls.parameters if cls.APPLIES_IF.get(name, "always") in does | {"always"}]
+        needs = {name: (lambda need: (need,) if isinstance(need, str) else need)(cls.APPLIES_IF.get(name, ()))
+                 for name in cls.parameters}
+        return [name for name in cls.parameters if set(needs[name]) <= does]
 
 
 __all__ = ["DEFAULT_MAX_PIXELS", "HOLD_SECONDS", "NO_FACE_POLICIES", "NoFacePolicy", "RunOptions", "RunSettings"]
