@@ -141,7 +141,8 @@ def _verify_operation(out: Path, record: dict[str, Any]) -> VerifyReport:
     settings = RunSettings(seed=record["seed"], landmark_cache=False,
                            **{k: tracker[k] for k in ("min_detection_confidence", "min_tracking_confidence",
                                                      "num_faces", "smoothing") if k in tracker},
-                           **{k: encoder[k] for k in ("crf", "preset") if k in encoder})
+                           **{k: encoder[k] for k in ("crf", "preset") if k in encoder},
+                           table_format=record["request"].get("table_format", "csv"))
     rel = record["output"].get("folder_path", out.name)
     with tempfile.TemporaryDirectory(prefix="pyfame-verify-") as tmp:
         run_operation(operation, sources, tmp, settings, subfolder="made")

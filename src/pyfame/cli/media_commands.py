@@ -14,8 +14,8 @@ from pyfame.cli.reporting import report
 from pyfame.pipeline.run_options import RunSettings
 
 #: The encoding options, made from their declarations like every generated command's.
-_ENCODING = [make_option(RunSettings.parameters[name]) for name in RunSettings.GROUPS["encoding"]
-             if name != "image_format"]
+_ENCODING = [make_option(RunSettings.parameters[name]) for name, needs in RunSettings.APPLIES_IF.items()
+             if needs == "writes_video"]
 
 
 def _io(func: Any) -> Any:

@@ -20,7 +20,7 @@ from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from pyfame.io.video_sink import DEFAULT_ENCODER_PROFILE
 
 TOP_KEYS = {"inputs", "output_dir", "conditions", "operations", "probes", "seed", "naming", "tracking", "encoding",
-            "no_face", "landmark_cache", "allow_truncated", "max_pixels", "executor", "limits"}
+            "no_face", "landmark_cache", "allow_truncated", "max_pixels", "executor", "limits", "table_format"}
 CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
 ENCODING_KEYS = {"encoder_profile", "crf", "preset"}
@@ -240,7 +240,7 @@ class Experiment:
 
     def _settings(self, data: dict[str, Any]) -> dict[str, Any]:
         from pyfame.face.tracker_settings import TrackerSettings
-        from pyfame.pipeline.run_options import RunOptions
+        from pyfame.pipeline.run_options import RunOptions, RunSettings
 
         tracking = self._mapping(data.get("tracking", {}) or {}, ("tracking",), TRACKING_KEYS)
         encoding = self._mapping(data.get("encoding", {}) or {}, ("encoding",), ENCODING_KEYS)
@@ -248,6 +248,12 @@ class Experiment:
                     "landmark_cache": data.get("landmark_cache", True),
                     "allow_truncated": data.get("allow_truncated", False),
                     "max_pixels": data.get("max_pixels", MAX_PIXELS)}
+        table_format = data.get("table_format", "csv")
+        try:  # the run setting's own declaration (csv or parquet): probe tables and the manifest
+            settings["table_format"] = RunSettings.parameters["table_format"].kind.check(table_format,
+                                                                                          "table_format")
+        except PyfameError as exc:
+            raise self._fail(("table_format",), str(exc)) from exc
         try:
             options = RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"],
                                  crf=encoding.get("crf"), preset=encoding.get("preset"),
@@ -319,9 +325,9 @@ class Experiment:
 
     def report_files(self) -> dict[str, Path]:
         """The manifest and contact sheet every run (re)writes in ``output_dir``."""
-        from pyfame.experiment.report import CONTACT_SHEET_NAME, MANIFEST_NAME
+        from pyfame.experiment.report import CONTACT_SHEET_NAME
 
-        return {MANIFEST_NAME: self.output_dir / MANIFEST_NAME, CONTACT_SHEET_NAME: self.output_dir / CONTACT_SHEET_NAME}
+        return {self.manifest_path.name: self.manifest_path, CONTACT_SHEET_NAME: self.output_dir / CONTACT_SHEET_NAME}
 
     def _check_outputs(self) -> None:
         """Every output (the jobs', the manifest, the contact sheet) inside ``output_dir``, none
@@ -426,11 +432,17 @@ class Experiment:
                                 str(self.output_dir / rel), seed, self.settings, factors, plan))
         return jobs
 
+    @property
+    def manifest_path(self) -> Path:
+        """``output_dir/manifest.csv``, or ``manifest.parquet`` with ``table_format: parquet``."""
+        return self.output_dir / f"manifest.{self.settings['table_format']}"
+
     def run(self, executor: Any = None, workers: int | None = None, scheduler: Any = None,
             progress: bool = False, overwrite: bool = False, allow_truncated: bool | None = None,
             max_pixels: int | None = None, **cluster: Any) -> Any:
         """Make every output (skipping those already made with the same inputs and settings);
-        write ``manifest.csv`` and ``contact_sheet.png`` in the output folder. Returns the
+        write ``manifest.csv`` (``.parquet`` with the file's ``table_format: parquet``) and
+        ``contact_sheet.png`` in the output folder. Returns the
         :class:`~pyfame.experiment.report.RunReport`.
 
         Before any work, every output that exists already is compared with its job's request
@@ -452,7 +464,6 @@ class Experiment:
         from pyfame.experiment.job_runner import run_job
         from pyfame.experiment.report import (
             CONTACT_SHEET_NAME,
-            MANIFEST_NAME,
             RunReport,
             is_contact_sheet,
             is_manifest,
@@ -467,7 +478,7 @@ class Experiment:
         settings = self.read_settings(allow_truncated, max_pixels)
         reports = self.report_files()
         folder = OutputFolder(self.output_dir, self.all_inputs(), overwrite=overwrite)
-        folder.claim(reports[MANIFEST_NAME], ours=is_manifest)
+        folder.claim(self.manifest_path, ours=is_manifest)
         folder.claim(reports[CONTACT_SHEET_NAME], ours=is_contact_sheet)
         jobs = [replace(j, settings=settings).as_dict(overwrite) for j in self.jobs()]
         self._refuse_changed_outputs(jobs, settings, overwrite)
@@ -481,7 +492,7 @@ class Experiment:
                             **cluster) if jobs else []
         records += self._run_operations(overwrite, settings)
         report = RunReport(records)
-        write_manifest(report, reports[MANIFEST_NAME])
+        write_manifest(report, self.manifest_path)
         write_contact_sheet(report, reports[CONTACT_SHEET_NAME])
         return report
 
@@ -532,6 +543,7 @@ class Experiment:
 
         return RunSettings(seed=derived_seed(self.seed, "operation", name), overwrite=overwrite, crf=settings["crf"],
                            preset=settings["preset"], encoder_profile=settings["encoder_profile"],
+                           table_format=settings["table_format"],
                            allow_truncated=settings["allow_truncated"],
                            max_pixels=settings["max_pixels"], **settings["tracking"])
 

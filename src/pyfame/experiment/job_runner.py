@@ -45,7 +45,8 @@ def job_targets(job: dict[str, Any], work: Any) -> Any:
     from pyfame.pipeline.file_pass import Targets
 
     output = Path(job["output"])
-    return Targets(output, {p.table_name: output.with_name(f"{output.stem}_{p.table_name}.csv")
+    suffix = "." + job["settings"].get("table_format", "csv")
+    return Targets(output, {p.table_name: output.with_name(f"{output.stem}_{p.table_name}{suffix}")
                             for p in work.all_probes()})
 
 

@@ -68,8 +68,8 @@ def _relative(path: str, folder: Path) -> str:
 
 
 def is_manifest(path: Path) -> bool:
-    """Whether ``path`` is an experiment's manifest (a CSV whose header holds every manifest
-    column), which the next run may rewrite.
+    """Whether ``path`` is an experiment's manifest (a CSV or Parquet table whose columns hold
+    every manifest column, ``input`` and ``condition`` first), which the next run may rewrite.
 
     Examples
     --------
@@ -77,9 +77,14 @@ def is_manifest(path: Path) -> bool:
     False
     """
     try:
-        with open(path, encoding="utf-8") as handle:
-            header = handle.readline().strip().split(",")
-    except (OSError, UnicodeDecodeError):
+        if Path(path).suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            header = list(pq.read_schema(path).names)
+        else:
+            with open(path, encoding="utf-8") as handle:
+                header = handle.readline().strip().split(",")
+    except (OSError, UnicodeDecodeError, ValueError):  # pyarrow: ArrowInvalid is a ValueError
         return False
     return header[:2] == ["input", "condition"] and set(MANIFEST_COLUMNS) <= set(header)
 
@@ -100,7 +105,8 @@ def is_contact_sheet(path: Path) -> bool:
 def write_manifest(report: RunReport, target: Path) -> Path:
     """One row per output: input and output (relative to the manifest), condition, one column
     per factor, seed, sha256, frames, frames with a face, status, error, the layers (JSON),
-    and the probe results (means per region, e.g. ``color_means.cheeks.mean_a``)."""
+    and the probe results (means per region, e.g. ``color_means.cheeks.mean_a``); CSV or
+    Parquet as ``target``'s suffix says."""
     rows = []
     for r in report.records:
         row = {"input": _relative(r["input"], target.parent), "condition": r["condition"],
@@ -110,9 +116,15 @@ def write_manifest(report: RunReport, target: Path) -> Path:
                "layers": json.dumps(r["layers"], sort_keys=True), "error": r["error"]}
         row.update(r.get("probes") or {})
         rows.append(row)
-    with atomic_output(target) as tmp:
-        pd.DataFrame(rows).to_csv(tmp, index=False)
-    return target
+    from pyfame.io.table_sink import write_table
+
+    table = pd.DataFrame(rows)
+    if target.suffix.lower() == ".parquet":  # a column of one type each (a factor may mix numbers and words)
+        for column in [c for c in table.columns if table[c].dtype.kind == "O"]:
+            kinds = {type(v) for v in table[column] if v is not None and v == v}
+            if len(kinds) > 1:
+                table[column] = [None if v is None or v != v else str(v) for v in table[column]]
+    return write_table(table, target)  # .csv or .parquet, from the name
 
 
 def peak_time(layers: list[dict[str, Any]], duration: float) -> float:

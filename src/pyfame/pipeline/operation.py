@@ -131,6 +131,10 @@ class Operation(Configurable, ABC):
 
     family: ClassVar[str] = "operation"
     subfolder: ClassVar[str] = "Output"
+    #: What the operation does (see :attr:`Configurable.does`): its command and seed-style
+    #: function show only the run settings that apply. Declare it; this default is the widest.
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "tracks", "reads_video", "writes_video",
+                                                "writes_tables"})
     inputs: ClassVar[tuple[str, ...]] = ("input_dir",)
     input_kinds: ClassVar[dict[str, str]] = {}
     #: What happens to an input still's alpha channel (transparency), in words; recorded in
@@ -190,6 +194,21 @@ def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: boo
             out += expand_source(item, name, kind, with_sub_dirs)
         return out
     raise PyfameTypeError(f"{name} must be a file, a folder or a list of files, got {value!r}", param=name)
+
+
+def table_output(rel: str, table_format: str) -> str:
+    """An output name as written in the run's table format: a table's ``.csv`` (the name
+    an operation declares) becomes ``.parquet`` with ``table_format="parquet"``.
+
+    Examples
+    --------
+    >>> table_output("average_template.csv", "parquet"), table_output("average.png", "parquet")
+    ('average_template.parquet', 'average.png')
+    """
+    stem, dot, suffix = rel.rpartition(".")
+    if dot and "." + suffix.lower() in (".csv", ".parquet") and "/" not in suffix:
+        return f"{stem}.{table_format}"
+    return rel
 
 
 def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str,
@@ -295,8 +314,11 @@ def plan_operation(operation: Operation, sources: Mapping[str, Any], output_dir:
     request = to_jsonable({"operation": operation.to_dict(), "inputs": [[i["name"], i["sha256"]] for i in inputs],
                            "seed": settings.seed, "tracker": options.tracker.as_dict(),
                            "encoder": {"crf": options.crf, "preset": options.preset}, "pyfame": version("pyfame"),
-                           "model": MODEL_SHA256})
-    return OperationPlan(operation, files, inputs, folder, out_dir, request, operation.output_names(files), settings)
+                           "model": MODEL_SHA256, "table_format": getattr(settings, "table_format", "csv")})
+    planned = operation.output_names(files)
+    if planned is not None:
+        planned = [table_output(rel, getattr(settings, "table_format", "csv")) for rel in planned]
+    return OperationPlan(operation, files, inputs, folder, out_dir, request, planned, settings)
 
 
 def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
@@ -307,7 +329,8 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     Every output path goes through :class:`~pyfame.pipeline.output_policy.OutputFolder`
     (inside the operation's folder, never an input; a file in the way refused unless it was
     made by the same request or ``overwrite``), the planned names before any work, the
-    names :meth:`Operation.make` returned before anything is written.
+    names :meth:`Operation.make` returned before anything is written. Tables are written in
+    the run's ``table_format``.
 
     Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written.
     """
@@ -327,6 +350,7 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     options = settings.options()
     seed = options.resolved_seed()
     context = OperationContext(settings, seed)
+    table_format = getattr(settings, "table_format", "csv")
     try:
         complete = planned is None or all((folder / rel).is_file() for rel in planned)
         if existing and complete:
@@ -337,7 +361,8 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                             for p, r in zip(existing, records)):
                 log.info("%s: already made by the same request; skipped", folder)
                 return [FileResult(p, p, skipped=True) for p in existing]
-        made = operation.make(files, context)
+        made = {table_output(rel, table_format) if isinstance(value, pd.DataFrame) else rel: value
+                for rel, value in operation.make(files, context).items()}
         decided = operation.record()
     finally:
         context.close()
@@ -381,4 +406,4 @@ def _alpha_note(operation: Operation, context: OperationContext, target: Path, d
 
 
 __all__ = ["Made", "Operation", "OperationContext", "OperationPlan", "expand_source", "plan_operation",
-           "run_operation", "write_made"]
+           "run_operation", "table_output", "write_made"]

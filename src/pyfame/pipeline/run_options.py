@@ -172,17 +172,22 @@ class ExecutorSetting(Kind):
 
 
 class RunSettings(Configurable):
-    """Every run-level keyword, declared once, in groups (see :attr:`GROUPS`)."""
+    """Every run-level keyword, declared once; which apply to a class is derived from what the
+    class declares it does (:meth:`applying_to`)."""
 
     family: ClassVar[str] = "run"
-    #: Which keywords a kind of entry point takes.
-    GROUPS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "batch": ("with_sub_dirs", "workers", "executor", "overwrite", "progress"),
-        "tracking": ("min_detection_confidence", "min_tracking_confidence", "num_faces", "smoothing",
-                     "landmark_cache"),
-        "run": ("seed", "no_face", "allow_truncated", "max_pixels"),
-        "encoding": ("encoder_profile", "crf", "preset", "image_format"),
-        "tables": ("table_format", "plot"),
+    #: What a class must do (its ``does``, see :class:`~pyfame.pipeline.layer.Configurable`;
+    #: several: all of them) for a setting to apply to it; a setting not named here applies to
+    #: every run (``max_pixels``: every input is read). Landmark smoothing is over a video's
+    #: frames; the landmark cache is the per-file pass's.
+    APPLIES_IF: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "with_sub_dirs": "walks_folders",
+        "min_detection_confidence": "tracks", "min_tracking_confidence": "tracks", "num_faces": "tracks",
+        "smoothing": ("tracks", "reads_video"), "landmark_cache": ("tracks", "per_file"),
+        "no_face": "per_file", "image_format": "per_file",
+        "allow_truncated": "reads_video",
+        "encoder_profile": "writes_video", "crf": "writes_video", "preset": "writes_video",
+        "table_format": "writes_tables", "plot": "plots",
     }
 
     with_sub_dirs: bool = Param(Boolean(), default=False, help="Walk nested folders and mirror them in the output.")
@@ -233,9 +238,24 @@ class RunSettings(Configurable):
                           allow_truncated=self.allow_truncated, max_pixels=self.max_pixels)
 
     @classmethod
-    def names(cls, *groups: str) -> list[str]:
-        """The keyword names of the given groups, in order."""
-        return [name for group in groups for name in cls.GROUPS[group]]
+    def applying_to(cls, *classes: type[Configurable]) -> list[str]:
+        """The settings that apply to a run of ``classes`` (together, as in one stack), in
+        declaration order: the one place commands and seed-style functions take them from.
+
+        Examples
+        --------
+        >>> from pyfame.pipeline.registry import lookup
+        >>> "crf" in RunSettings.applying_to(lookup("classification_image"))
+        False
+        >>> "table_format" in RunSettings.applying_to(lookup("classification_image"))
+        True
+        """
+        does: set[str] = set()
+        for klass in classes:
+            does |= klass.does
+        needs = {name: (lambda need: (need,) if isinstance(need, str) else need)(cls.APPLIES_IF.get(name, ()))
+                 for name in cls.parameters}
+        return [name for name in cls.parameters if set(needs[name]) <= does]
 
 
 __all__ = ["DEFAULT_MAX_PIXELS", "HOLD_SECONDS", "NO_FACE_POLICIES", "NoFacePolicy", "RunOptions", "RunSettings"]

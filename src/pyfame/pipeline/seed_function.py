@@ -61,6 +61,12 @@ def _same(a: Any, b: Any) -> bool:
         return a is b
 
 
+def _color_kind(param: Param) -> Color:
+    kind = param.kind.kind if isinstance(param.kind, Optional) else param.kind
+    assert isinstance(kind, Color)
+    return kind
+
+
 def _flip(value: Any) -> Any:
     """An RGB tuple as BGR and back; names, hex strings and None as they are."""
     if isinstance(value, (tuple, list)) and len(value) == 3:
@@ -165,7 +171,6 @@ class SeedFunction:
         raise ValueError(f"{self.name}: {name!r} is neither a parameter of {self._classes()} nor a run setting")
 
     def _collect(self, signature: Sequence[str], keywords: Sequence[str]) -> dict[str, tuple[str, Param]]:
-        media, tables = self._produces()
         out: dict[str, tuple[str, Param]] = {}
         for name in (*signature, *keywords):
             out[name] = self._lookup(name)
@@ -179,8 +184,7 @@ class SeedFunction:
                 if p.name not in taken and p.name not in fixed and key not in out:
                     out[key] = ("class", p)
                     taken.add(p.name)
-        groups = ["batch", "tracking", "run"] + (["encoding"] if media else []) + (["tables"] if tables else [])
-        for key in RunSettings.names(*groups):
+        for key in RunSettings.applying_to(*self._classes()):
             p = RunSettings.parameters[key]
             if p.name not in out:  # also under its own name when the seed's name is listed (seed, rand_seed)
                 out[p.name] = ("run", p)
@@ -266,7 +270,9 @@ class SeedFunction:
                 mine = self.class_param(variant.cls, name)
                 explicit = name in given or name in self.overrides
                 if mine is not None and mine.name not in variant.fixed and explicit:
-                    value = _flip(value) if order == "bgr" and _is_color(mine) else value
+                    if order == "bgr" and _is_color(mine) and value is not None:
+                        # checked as the caller wrote it: errors say B, G, R and the caller's index
+                        value = _color_kind(mine).check(value, name, order="bgr")
                     if name != mine.name:
                         mine.kind.check(value, name)  # an error names the seed's name for it
                     class_args[mine.name] = value
@@ -324,9 +330,13 @@ class SeedFunction:
         for name, (where, p) in self.params.items():
             default = self._signature.parameters[name].default
             shown = "" if default is inspect.Parameter.empty else f", default {_shown(p, default)!r}"
-            lines.append(f"{name} : {p.kind.describe()}{shown}")
+            bgr = _is_color(p) and where == "class"
+            described = _color_kind(p).describe("bgr") if bgr else p.kind.describe()
+            if bgr and isinstance(p.kind, Optional):
+                described = f"{described}, or none"
+            lines.append(f"{name} : {described}{shown}")
             text = p.help + (f" Unit: {p.unit}." if p.unit else "")
-            if _is_color(p) and where == "class":
+            if bgr:
                 text += " B, G, R order unless ``color_order='rgb'`` (names and '#rrggbb' are unambiguous)."
             lines.append(f"    {text.strip()}")
         if self.timing_keywords:

@@ -60,6 +60,7 @@ class FaceAverage(Operation):
 
     name = "average_faces"
     subfolder = "Averages"
+    does = frozenset({"walks_folders", "tracks", "writes_tables"})  # stills only
     inputs = ("input_dir",)
     references = (BENSON_PERRETT_1993, TIDDEMAN_2001)
     alpha_policy = (WARPED_ALPHA + "; the average's alpha is the average of the faces' (an opaque face counts "

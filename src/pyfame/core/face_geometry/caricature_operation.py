@@ -58,6 +58,7 @@ class FaceCaricature(Operation):
 
     name = "caricature_faces"
     subfolder = "Caricatures"
+    does = frozenset({"walks_folders", "tracks", "reads_video", "writes_video"})
     inputs = ("input_dir",)
     references = (BENSON_PERRETT_1991,)
     alpha_policy = ("warped with the face like a colour channel (the same piecewise-affine warp and "

@@ -59,6 +59,7 @@ class FaceComposite(Operation):
 
     name = "composite_faces"
     subfolder = "Composites"
+    does = frozenset({"walks_folders", "tracks"})  # stills only
     inputs = ("top_dir", "bottom_dir")
     references = (YOUNG_1987,)
     alpha_policy = (WARPED_ALPHA + "; above the split line the top face's alpha, below it the bottom face's, "

@@ -70,6 +70,7 @@ class FaceMorph(Operation):
 
     name = "morph_faces"
     subfolder = "Morphs"
+    does = frozenset({"tracks", "reads_video", "writes_video", "writes_tables"})  # two files
     inputs = ("face_a", "face_b")
     references = (BENSON_PERRETT_1991, TIDDEMAN_2001)
     alpha_policy = (WARPED_ALPHA + "; each step's alpha is the two faces' alphas warped to the step's mesh and "

@@ -59,6 +59,7 @@ class HybridFaces(Operation):
 
     name = "hybrid_faces"
     subfolder = "Hybrids"
+    does = frozenset({"tracks"})  # two stills
     inputs = ("low_face", "high_face")
     references = (SCHYNS_OLIVA_1994, OLIVA_2006)
     alpha_policy = ("the low face's alpha channel is kept (the hybrid lies on the low face's image); a high face "

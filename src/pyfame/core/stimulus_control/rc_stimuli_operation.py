@@ -118,6 +118,7 @@ class ReverseCorrelationStimuli(Operation):
 
     name = "generate_rc_stimuli"
     subfolder = "RC_Stimuli"
+    does = frozenset({"tracks", "writes_tables"})  # one still
     inputs = ("base_face",)
     references = (DOTSCH_TODOROV_2012, BRINKMAN_2017, RCICR)
     alpha_policy = ("a base with transparent pixels is refused (the stimuli are opaque, as rcicr's, and the "

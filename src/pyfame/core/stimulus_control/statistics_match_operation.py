@@ -205,6 +205,8 @@ class FaceStatisticsMatch(Operation):
 
     name = "match_face_statistics"
     subfolder = "Matched"
+    does = frozenset({"walks_folders", "tracks", "reads_video", "writes_video",
+                      "writes_tables"})
     inputs = ("input_dir",)
     references = (WILLENBOCKEL_2010, COLTUC_2006, WANG_2004)
     alpha_policy = "kept as it is: matching changes no pixel's place"
