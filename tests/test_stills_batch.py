@@ -1,4 +1,5 @@
-"""Folders of stills: one tracker per process."""
+"""Folders of stills: one tracker per process, decoding and tracking ahead of the layers, and
+the same bytes whichever way the files run (pipelined, on worker processes, one at a time)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,87 @@ def test_a_folder_of_stills_starts_the_tracker_once(stills, tmp_path, counting):
     (tmp_path / "again").mkdir()
     pf.face_color_shift(stills / "face_000.jpg", tmp_path / "again", seed=1, landmark_cache=False)
     assert len(counting.made) == 1  # the next call of the process reuses it too
+
+
+def test_stills_are_decoded_and_tracked_ahead_of_the_layers(stills, tmp_path, counting):
+    """While the layers and the encoder work on one still, the next is tracked in a thread of
+    its own (MediaPipe, OpenCV's codecs and hashing release the GIL), so a folder of stills
+    keeps more than one core busy without worker processes."""
+    from pyfame.pipeline.layer import Layer
+
+    layer_threads = []
+
+    class Noting(Layer, register=False):
+        name = "noting"
+
+        def apply(self, frame, faces, t, rng):
+            layer_threads.append(threading.current_thread().name)
+            return frame
+
+    pf.apply_layers(stills, tmp_path, [Noting()], seed=1, landmark_cache=False)
+    assert layer_threads == ["MainThread"] * 4
+    assert len(counting.tracked_in) == 4 and "MainThread" not in counting.tracked_in
+
+
+def test_stills_give_the_same_bytes_pipelined_on_workers_or_one_at_a_time(stills, tmp_path, noise_image):
+    """Outputs and sidecars are the same bytes from a pipelined folder run (one reused
+    tracker), from two worker processes, and from each file run alone with a tracker of its
+    own (as before trackers were reused). Errors found ahead (an undecodable file) or at
+    tracking (no face) reach the caller as that file's result, in input order, and the
+    other files are made."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in stills.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "b_broken.jpg").write_bytes(b"not a jpeg")
+    (folder / "c_noise.png").write_bytes(noise_image.read_bytes())
+    runs, errors = {}, {}
+    for name, workers in (("pipelined", None), ("workers", 2)):
+        runs[name] = tmp_path / name
+        runs[name].mkdir()
+        results = pf.face_color_shift(folder, runs[name], seed=3, landmark_cache=False, workers=workers)
+        errors[name] = [(r.input.name, type(r.error).__name__ if r.error else None) for r in results]
+    assert errors["pipelined"] == errors["workers"] == [
+        ("b_broken.jpg", "FileReadError"), ("c_noise.png", "FaceNotFoundError"), ("face_000.jpg", None),
+        ("face_001.jpg", None), ("more_face_000.png", None), ("more_face_001.png", None)]
+    runs["alone"] = tmp_path / "alone"
+    runs["alone"].mkdir()
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(("face", "more")):
+            face_stage.close_idle_trackers()  # a new tracker for each file
+            pf.face_color_shift(path, runs["alone"], seed=3, landmark_cache=False)
+    made = {name: outputs(folder) for name, folder in runs.items()}
+    assert len(made["alone"]) == 8  # four stills and their sidecars
+    assert made["pipelined"] == made["alone"]
+    assert made["workers"] == made["alone"]
+
+
+def test_a_failing_last_stage_stops_the_stages_ahead():
+    """An error in the caller's stage (or Ctrl-C) ends the run at once: the threads ahead stop
+    and nothing more is read."""
+    from pyfame.pipeline.executors import SerialExecutor
+
+    read = []
+
+    class Failing:
+        def read(self, x):
+            read.append(x)
+            return x
+
+        def finish(self, x):
+            if x == 2:
+                raise RuntimeError("boom")
+            return x
+
+        stages = property(lambda self: (self.read, self.finish))
+
+        def __call__(self, x):
+            return self.finish(self.read(x))
+
+    with pytest.raises(RuntimeError, match="boom"):
+        SerialExecutor().map(Failing(), list(range(100)))
+    assert not [t for t in threading.enumerate() if t.name.startswith("pyfame-ahead")]
+    assert len(read) < 10
 
 
 def test_idle_trackers_are_kept_few_and_never_shared():

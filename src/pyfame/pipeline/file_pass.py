@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from pyfame.errors import FaceNotFoundError
+from pyfame.face.faces import Faces
 from pyfame.face.landmark_cache import LandmarkCache
+from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.hashing import file_sha256
 from pyfame.io import open_source
 from pyfame.io.frame import Frame
@@ -36,7 +38,8 @@ from pyfame.provenance import sidecar_path, sidecar_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FileResult", "Targets", "Work", "layer_rngs", "provenance_record", "run_file"]
+__all__ = ["FileResult", "Opened", "Targets", "Work", "layer_rngs", "open_file", "provenance_record", "run_file",
+           "track_still"]
 
 
 @dataclass
@@ -159,30 +162,51 @@ def _open(input_path: Path, work: Work, options: RunOptions) -> tuple[Any, dict[
     return PlannedVideoSource(input_path, plan, **limits), {**work.frame_plan.record(), "output_to_input_frame": plan}
 
 
-def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions,
-             progress_position: int = 0, extra_record: dict[str, Any] | None = None) -> FileResult:
-    """Run a pass over one image or video and write its outputs.
+@dataclass
+class Opened:
+    """A file opened for its pass, before any frame is processed.
 
-    Nothing is in place unless the whole file succeeds: media, tables and sidecars are made
-    as temporary files and put in place together at the end. ``extra_record`` is added to
-    the sidecar (a batch adds the request it answers; see
-    :mod:`~pyfame.pipeline.output_policy`).
+    The source (a still is decoded when opened), its record and hash, the tracker settings,
+    the landmark cache's entry and, for a still tracked ahead of its layers, the faces
+    (:func:`track_still`). :func:`run_file` opens the file itself unless it is given one.
 
     Examples
     --------
-    >>> # run_file(Path("face.png"), Targets(Path("out/face.png")), Work([ColorShift()]), RunOptions())
+    >>> # opened = track_still(open_file(Path("face.png"), Work([ColorShift()]), RunOptions()))
+    >>> # run_file(Path("face.png"), Targets(Path("out/face.png")), work, options, opened=opened)
     """
-    started = time.perf_counter()
-    result = FileResult(input_path, targets.media)
+
+    source: Any
+    info: SourceInfo
+    plan_record: dict[str, Any] | None
+    input_sha256: str
+    tracker: TrackerSettings
+    cache: LandmarkCache | None
+    cache_key: str | None
+    cached: list[Faces] | None
+    stage: FaceStage | None = None
+
+    def close(self) -> None:
+        """Release the source (a still holds only its pixels)."""
+        self.source.close()
+
+
+def open_file(input_path: Path, work: Work, options: RunOptions, input_sha256: str | None = None) -> Opened:
+    """Open ``input_path`` for a pass of ``work``: the source, its hash (``input_sha256`` when
+    known), the tracker settings the probes need and the landmark cache's entry.
+
+    Examples
+    --------
+    >>> # opened = open_file(Path("face.png"), Work([ColorShift()]), RunOptions())
+    """
     source, plan_record = _open(input_path, work, options)
-    track = work.tracks()
     try:
         info = SourceInfo(kind=source.kind, width=source.width, height=source.height,
                           fps=float(source.fps) if source.fps else None, frame_count=int(source.frame_count),
                           duration=float(source.duration))
         check_sources(work.layers, source.kind, input_path)
-        given = (extra_record or {}).get("request", {}).get("input_sha256")
-        result.input_sha256 = given or file_sha256(input_path)
+        input_sha256 = input_sha256 or file_sha256(input_path)
+        track = work.tracks()
         cache_dir = options.cache_folder()
         cache = LandmarkCache(cache_dir) if cache_dir is not None and track and work.frame_plan is None else None
         tracker = options.tracker
@@ -192,9 +216,54 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
                 from dataclasses import replace
 
                 tracker = replace(tracker, **needs)
-        cache_key = LandmarkCache.key(result.input_sha256, tracker.as_dict()) if cache else None
-        cached = (cache.load(cache_key, input_sha256=result.input_sha256, frame_count=info.frame_count)
+        cache_key = LandmarkCache.key(input_sha256, tracker.as_dict()) if cache else None
+        cached = (cache.load(cache_key, input_sha256=input_sha256, frame_count=info.frame_count)
                   if cache and cache_key else None)
+        return Opened(source, info, plan_record, input_sha256, tracker, cache, cache_key, cached)
+    except BaseException:
+        source.close()
+        raise
+
+
+def track_still(opened: Opened, work: Work) -> Opened:
+    """Find the faces of an opened still now, in this thread (the stage that tracks a still
+    while the layers of the file before it run); a video is left to :func:`run_file`.
+
+    Examples
+    --------
+    >>> # track_still(open_file(Path("face.png"), work, options), work).stage
+    """
+    if opened.source.kind == "image" and opened.stage is None:
+        opened.stage = FaceStage(iter(opened.source), "image", opened.tracker, opened.cached,
+                                 work.tracks()).run_now()
+    return opened
+
+
+def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions,
+             progress_position: int = 0, extra_record: dict[str, Any] | None = None,
+             opened: Opened | None = None) -> FileResult:
+    """Run a pass over one image or video and write its outputs.
+
+    Nothing is in place unless the whole file succeeds: media, tables and sidecars are made
+    as temporary files and put in place together at the end. ``extra_record`` is added to
+    the sidecar (a batch adds the request it answers; see
+    :mod:`~pyfame.pipeline.output_policy`). ``opened`` is the file opened (and, for a
+    still, tracked) ahead by :func:`open_file` and :func:`track_still`; the same outputs.
+
+    Examples
+    --------
+    >>> # run_file(Path("face.png"), Targets(Path("out/face.png")), Work([ColorShift()]), RunOptions())
+    """
+    started = time.perf_counter()
+    result = FileResult(input_path, targets.media)
+    if opened is None:
+        given = (extra_record or {}).get("request", {}).get("input_sha256")
+        opened = open_file(input_path, work, options, given)
+    source, plan_record, info = opened.source, opened.plan_record, opened.info
+    track = work.tracks()
+    try:
+        result.input_sha256 = opened.input_sha256
+        cache, cache_key, cached, tracker = opened.cache, opened.cache_key, opened.cached, opened.tracker
         result.cache_hit = cached is not None
 
         stack = LayerStack(work.layers, work.probes, options.resolved_seed(), options.no_face)
@@ -211,8 +280,10 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
                 writer = BackgroundConsumer(sink.write)
             still: np.ndarray | None = None
             bar = _progress(options, source, input_path, progress_position)
-            frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
-            stage = FaceStage(frames, source.kind, tracker, cached, track)
+            stage = opened.stage
+            if stage is None:
+                frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
+                stage = FaceStage(frames, source.kind, tracker, cached, track)
             try:
                 for frame, faces in stage:
                     result.frames += 1
