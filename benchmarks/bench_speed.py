@@ -174,8 +174,10 @@ def _stills_task(how: str, folder: str, work: str) -> tuple[int, float, float]:
     out = _fresh(work, "out")
     t0, c0 = time.perf_counter(), _cpu_seconds()
     if how == "cli":
-        subprocess.run([sys.executable, "-m", "pyfame", "color-shift", folder, str(out), "--seed", "1"], check=True,
-                       stdout=subprocess.DEVNULL)
+        done = subprocess.run([sys.executable, "-m", "pyfame", "color-shift", folder, str(out), "--seed", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode:
+            raise RuntimeError(f"pyfame color-shift failed: {done.stderr[-2000:]}")
     else:
         import pyfame as pf
 
