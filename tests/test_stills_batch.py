@@ -119,6 +119,19 @@ def test_stills_give_the_same_bytes_pipelined_on_workers_or_one_at_a_time(stills
     assert made["workers"] == made["alone"]
 
 
+def test_a_still_met_twice_in_a_folder_comes_from_the_landmark_cache(stills, tmp_path):
+    """The cache is looked up and filled in file order, by the stage that tracks: a copy of a
+    still later in the folder is a cache hit (recorded in its sidecar), as when the files ran
+    one after the other, not tracked again because its look-up ran ahead of the first's save."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        (folder / name).write_bytes((stills / "face_000.jpg").read_bytes())
+    results = pf.face_color_shift(folder, tmp_path, seed=1, landmark_cache=tmp_path / "cache")
+    assert [r.cache_hit for r in results] == [False, True, True]
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1
+
+
 def test_a_failing_last_stage_stops_the_stages_ahead():
     """An error in the caller's stage (or Ctrl-C) ends the run at once: the threads ahead stop
     and nothing more is read."""

@@ -133,7 +133,8 @@ class JobRunner:
     Its :attr:`stages` split a file in three, for an executor that runs the first two ahead,
     in threads of their own, while the file before is finished (see
     :class:`~pyfame.pipeline.executors.SerialExecutor`): reading (the request's hash, and for a
-    still its decoding and landmark-cache look-up), tracking (a still's faces), and the rest
+    still its decoding), tracking (a still's faces: the landmark cache's, else tracked and
+    cached, in file order, so a still met twice is found in the cache as before), and the rest
     (layers, probes, encoding, sidecar, putting the files in place), in the caller's thread.
     Videos overlap their own decoding, tracking and encoding, so only their hash is read
     ahead. A file's outputs are the same whichever way it runs.
@@ -157,20 +158,22 @@ class JobRunner:
         return self.read, self.track, self.finish
 
     def read(self, item: tuple[Job, dict[str, Any] | None]) -> _Ahead:
-        """Stage 1: the request (hashing the input) and, for a still, the opened file."""
+        """Stage 1: the request (hashing the input) and, for a still, the opened (decoded) file."""
         job, request = item
         ahead = _Ahead(job, request)
         try:
             if request is None:
                 ahead.request = request_record(self.work, self.options, file_sha256(job.input), job.targets.media)
             if job.kind == "image" and self.work.frame_plan is None:
-                ahead.opened = open_file(job.input, self.work, self.options, ahead.request["input_sha256"])
+                ahead.opened = open_file(job.input, self.work, self.options, ahead.request["input_sha256"],
+                                         look_up=False)
         except Exception as exc:  # raised by finish, in the caller's thread, in the file's turn
             ahead.error = exc
         return ahead
 
     def track(self, ahead: _Ahead) -> _Ahead:
-        """Stage 2: a still's faces (a tracker of the process's pool, reused from still to still)."""
+        """Stage 2: a still's faces, from the landmark cache or tracked (with the process's
+        reused tracker) and cached."""
         if ahead.opened is not None and ahead.error is None:
             try:
                 track_still(ahead.opened, self.work)

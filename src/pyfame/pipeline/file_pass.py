@@ -167,12 +167,13 @@ class Opened:
     """A file opened for its pass, before any frame is processed.
 
     The source (a still is decoded when opened), its record and hash, the tracker settings,
-    the landmark cache's entry and, for a still tracked ahead of its layers, the faces
-    (:func:`track_still`). :func:`run_file` opens the file itself unless it is given one.
+    the landmark cache and its entry (:meth:`look_up`) and, for a still tracked ahead of its
+    layers, the faces (:func:`track_still`). :func:`run_file` opens the file itself unless it
+    is given one.
 
     Examples
     --------
-    >>> # opened = track_still(open_file(Path("face.png"), Work([ColorShift()]), RunOptions()))
+    >>> # opened = track_still(open_file(Path("face.png"), Work([ColorShift()]), RunOptions()), work)
     >>> # run_file(Path("face.png"), Targets(Path("out/face.png")), work, options, opened=opened)
     """
 
@@ -183,17 +184,42 @@ class Opened:
     tracker: TrackerSettings
     cache: LandmarkCache | None
     cache_key: str | None
-    cached: list[Faces] | None
+    cached: list[Faces] | None = None
+    looked_up: bool = False
     stage: FaceStage | None = None
+    saved: bool = False
+
+    def look_up(self) -> list[Faces] | None:
+        """The landmark cache's faces for this file, or None (looked up once)."""
+        if not self.looked_up:
+            self.cached = (self.cache.load(self.cache_key, input_sha256=self.input_sha256,
+                                           frame_count=self.info.frame_count)
+                           if self.cache is not None and self.cache_key else None)
+            self.looked_up = True
+        return self.cached
+
+    def save(self, tracked: list[Faces]) -> None:
+        """Put newly tracked faces in the landmark cache (once; a cache that cannot be written
+        is logged, never an error)."""
+        if self.saved or self.cache is None or self.cache_key is None or self.cached is not None or not tracked:
+            return
+        self.saved = True
+        try:
+            self.cache.save(self.cache_key, tracked, input_sha256=self.input_sha256,
+                            source_frame_count=self.info.frame_count)
+        except OSError as exc:
+            log.warning("could not write the landmark cache in %s: %s", self.cache.folder, exc)
 
     def close(self) -> None:
         """Release the source (a still holds only its pixels)."""
         self.source.close()
 
 
-def open_file(input_path: Path, work: Work, options: RunOptions, input_sha256: str | None = None) -> Opened:
+def open_file(input_path: Path, work: Work, options: RunOptions, input_sha256: str | None = None,
+              look_up: bool = True) -> Opened:
     """Open ``input_path`` for a pass of ``work``: the source, its hash (``input_sha256`` when
-    known), the tracker settings the probes need and the landmark cache's entry.
+    known), the tracker settings the probes need and (unless ``look_up`` is False: later, by
+    :meth:`Opened.look_up`) the landmark cache's entry.
 
     Examples
     --------
@@ -217,9 +243,10 @@ def open_file(input_path: Path, work: Work, options: RunOptions, input_sha256: s
 
                 tracker = replace(tracker, **needs)
         cache_key = LandmarkCache.key(input_sha256, tracker.as_dict()) if cache else None
-        cached = (cache.load(cache_key, input_sha256=input_sha256, frame_count=info.frame_count)
-                  if cache and cache_key else None)
-        return Opened(source, info, plan_record, input_sha256, tracker, cache, cache_key, cached)
+        opened = Opened(source, info, plan_record, input_sha256, tracker, cache, cache_key)
+        if look_up:
+            opened.look_up()
+        return opened
     except BaseException:
         source.close()
         raise
@@ -227,15 +254,18 @@ def open_file(input_path: Path, work: Work, options: RunOptions, input_sha256: s
 
 def track_still(opened: Opened, work: Work) -> Opened:
     """Find the faces of an opened still now, in this thread (the stage that tracks a still
-    while the layers of the file before it run); a video is left to :func:`run_file`.
+    while the layers of the file before it run): from the landmark cache, else tracked and
+    put in the cache when a face was found. A video is left to :func:`run_file`.
 
     Examples
     --------
-    >>> # track_still(open_file(Path("face.png"), work, options), work).stage
+    >>> # track_still(open_file(Path("face.png"), work, options, look_up=False), work).stage
     """
     if opened.source.kind == "image" and opened.stage is None:
-        opened.stage = FaceStage(iter(opened.source), "image", opened.tracker, opened.cached,
+        opened.stage = FaceStage(iter(opened.source), "image", opened.tracker, opened.look_up(),
                                  work.tracks()).run_now()
+        if any(opened.stage.tracked):  # a still without a face fails its pass: nothing to keep
+            opened.save(opened.stage.tracked)
     return opened
 
 
@@ -263,7 +293,7 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
     track = work.tracks()
     try:
         result.input_sha256 = opened.input_sha256
-        cache, cache_key, cached, tracker = opened.cache, opened.cache_key, opened.cached, opened.tracker
+        cached, tracker = opened.look_up(), opened.tracker
         result.cache_hit = cached is not None
 
         stack = LayerStack(work.layers, work.probes, options.resolved_seed(), options.no_face)
@@ -326,12 +356,7 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
             result.frames_with_face = stack.policy.with_face
             result.frames_without_face = stack.policy.without_face
             result.frames_held = stack.policy.held
-            if cache is not None and cache_key is not None and cached is None and stage.tracked:
-                try:
-                    cache.save(cache_key, stage.tracked, input_sha256=result.input_sha256,
-                               source_frame_count=info.frame_count)
-                except OSError as exc:  # a cache that cannot be written never fails the run
-                    log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
+            opened.save(stage.tracked)
 
             result.tables = stack.finish()
             written: dict[Path, Path] = {}  # target -> its temporary file
