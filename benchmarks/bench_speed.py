@@ -240,8 +240,11 @@ class Row:
 
 def run_rows(task: str, args: tuple, repeat: int, label: str) -> Row:
     row = Row([measure(task, *args) for _ in range(repeat)])
-    print(f"  {label}: {row.fps():.1f}/s best, {row.cpu_per_frame() * 1e3:.1f} ms CPU per frame, "
-          f"{row.peak():.0f} MB", file=sys.stderr)
+    if row.frames:
+        print(f"  {label}: {row.fps():.1f}/s best, {row.cpu_per_frame() * 1e3:.1f} ms CPU per frame, "
+              f"{row.peak():.0f} MB", file=sys.stderr)
+    else:
+        print(f"  {label}: nothing cached (no tracking)", file=sys.stderr)
     return row
 
 
