@@ -167,3 +167,13 @@ def test_bad_paths(face_image, tmp_path):
     with pytest.raises(PyfameTypeError, match="input_dir"):
         pf.face_brightness_shift(42, tmp_path)
     assert isinstance(PyfamePathError("x"), OSError)
+
+
+def test_a_keyword_no_one_takes_names_the_function_and_the_timing_function(face_image, tmp_path):
+    """Extra keywords of a shift go to its timing function; one that neither takes is blamed on
+    the function that was called (a seed keyword of another function, say), not only the curve."""
+    with pytest.raises(PyfameTypeError) as err:
+        pf.face_color_shift(face_image, tmp_path, rand_seed=1)
+    assert err.value.param == "rand_seed"
+    assert "face_color_shift() has no parameter 'rand_seed'" in str(err.value) and "'seed'" in str(err.value)
+    assert not any(tmp_path.iterdir())

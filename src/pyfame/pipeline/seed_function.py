@@ -24,7 +24,7 @@ from typing import Any
 
 from pyfame.errors import PyfameTypeError, PyfameValueError
 from pyfame.pipeline.layer import Configurable, FramePlan, Layer, Probe
-from pyfame.pipeline.params import REQUIRED, Choice, Color, Optional, Param
+from pyfame.pipeline.params import REQUIRED, Choice, Color, Optional, Param, closest
 from pyfame.pipeline.run_options import RunSettings
 from pyfame.validation import check_existing_path, check_output_dir
 
@@ -284,7 +284,17 @@ class SeedFunction:
         if timing:
             class_args["timing_kwargs"] = {**class_args.get("timing_kwargs", {}), **timing}
         settings = RunSettings(**run_args)
-        obj = variant.cls(**class_args)
+        try:
+            obj = variant.cls(**class_args)
+        except PyfameTypeError as exc:
+            if exc.param in timing:  # a keyword neither the function nor its timing function takes
+                known = ", ".join(n for n in self._signature.parameters if n != "timing_kwargs")
+                guess = closest(exc.param, self._signature.parameters)
+                hint = f" (did you mean {guess!r}?)" if guess else ""
+                raise PyfameTypeError(
+                    f"{self.name}() has no parameter {exc.param!r}{hint}; its extra keywords go to the timing "
+                    f"function, and {exc}. {self.name}() takes {known}", param=exc.param) from exc
+            raise
         operation = self.name
         from pyfame.pipeline.operation import Operation, run_operation
 
