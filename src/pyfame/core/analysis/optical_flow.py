@@ -117,11 +117,12 @@ class OpticalFlow(Layer):
     csv_sample_freq: float = Param(Number(0.0, low_open=True), default=1000.0, unit="ms",
                                    help="Table sampling period.", cli_names=("--every",))
     dense_method: str = Param(Choice(("dis", "farneback")), default="dis",
-                              help="Dense: DIS (dense inverse search, at dis_preset) or Farneback.")
+                              help="Dense: the method, DIS (dense inverse search, at dis_preset) or Farneback.")
     dis_preset: str = Param(Choice(tuple(DIS_PRESETS)), default="fast",
-                            help="Dense DIS: OpenCV's preset, ultrafast, fast or medium (slower, finer).")
+                            help="Dense DIS: OpenCV's preset (ultrafast, fast, or medium: finer and slower).")
     dense_area: str = Param(Choice(("face", "frame")), default="face",
-                            help="Dense: compute the flow in the padded face box of both frames, or the whole frame.")
+                            help="Dense: where the flow is computed, the padded box of the face in both frames "
+                                 "or the whole frame.")
 
     def validate(self) -> None:
         if self.optical_flow_type != "dense":
