@@ -146,7 +146,7 @@ SIDECAR_SCHEMA = _Record({
     "request": _Record({"input_sha256": str, "layers": _ListOf(_OBJECT), "probes": _ListOf(_OBJECT),
                         "frame_plan": (_NONE, _OBJECT), "operation": _OBJECT, "inputs": _ListOf(list),
                         "seed": (int, _NONE), "tracker": _OBJECT, "no_face": str, "encoder": (_NONE, _OBJECT),
-                        "pyfame": (str, _NONE), "model": (str, _NONE)}),
+                        "pyfame": (str, _NONE), "model": (str, _NONE), "table_format": str}),
     "experiment": _Record({"condition": str, "factors": _OBJECT, "layer_specs": _ListOf(_OBJECT),
                            "probe_specs": _ListOf(_OBJECT), "frame_plan_spec": (_NONE, _OBJECT),
                            "probe_summary": _OBJECT}),

@@ -151,7 +151,9 @@ class FaceAlignment(Operation):
                         canvas.size, canvas.eye_y, canvas.eye_distance, passes=self.refine_passes,
                         background_color=canvas.background_color, vignette=canvas.vignette)
                     aligned, matrices = [one], [one.matrix]
-                    made[output_name(item.path)] = one.image
+                    alpha = None if item.alpha is None else canvas.alpha(item.alpha, item.alpha.shape,
+                                                                         first_mesh(item.faces[0]), one.matrix)
+                    made[output_name(item.path)] = with_alpha(one.image, alpha)
                     checked = {"retracked_error": min(errors) if errors else float("nan"),
                                "refine_passes_made": max(len(errors) - 1, 0)}
                 else:
