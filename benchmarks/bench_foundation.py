@@ -67,8 +67,8 @@ def _pipeline(video: Path, work: Path, cache: bool) -> int:
     import pyfame as pf
     from pyfame.core.analysis.landmark_overlay import LandmarkOverlay
 
-    out = work / ("cached" if cache else "first")
-    out.mkdir(exist_ok=True)
+    # a new folder each time: an output made by the same request would be skipped, not timed
+    out = Path(tempfile.mkdtemp(prefix="cached" if cache else "first", dir=work))
     (r,) = pf.apply_layers(video, out, [LandmarkOverlay()], landmark_cache=work / "cache" if cache else False)
     return r.frames
 

@@ -68,3 +68,21 @@ def write_audio_only(path: Path) -> Path:
         for p in [*s.encode(frame), *s.encode(None)]:
             c.mux(p)
     return path
+
+
+def paint_outside(pixels: np.ndarray, faces, regions, color=(0, 255, 0)) -> tuple[np.ndarray, np.ndarray]:
+    """``pixels`` with everything the regions' mask does not touch painted ``color``, and
+    the mask over the frame: a background no face pixel has, to see where it travels."""
+    from pyfame.face.region_mask import region_mask
+
+    alpha = region_mask(faces, regions, pixels.shape).full()
+    painted = pixels.copy()
+    painted[alpha == 0] = color
+    return painted, alpha
+
+
+def greenish(pixels: np.ndarray) -> np.ndarray:
+    """Where green exceeds red and blue by more than 60 levels: pure green, or a mix with
+    it, never a face (skin, hair, eyes and lips have more red than green)."""
+    p = pixels.astype(np.int16)
+    return (p[..., 1] - np.maximum(p[..., 0], p[..., 2])) > 60

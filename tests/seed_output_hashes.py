@@ -1,8 +1,8 @@
 """The outputs of every seed function on generated media, as sha256 per file.
 
-``python -m tests.seed_output_hashes > tests/data/seed_outputs_0.2.0.json`` recorded them
-before the single-declaration redesign; ``test_redesign_identity.py`` makes them again and
-checks the redesign changed no output byte.
+``python -m tests.seed_output_hashes > tests/data/seed_outputs_0.3.0.json`` records them;
+``test_golden_outputs.py`` makes them again and checks that no output byte changed (tables: by
+shape, columns, text and column sums).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-#: The encoder settings the golden outputs were made with (0.2.0's default).
+#: The encoder settings the golden outputs are made with (0.2.0's default, pinned so that the
+#: golden files do not move with the default encoder).
 ENCODER = {"crf": 15, "preset": "ultrafast"}
 
 CASES: list[tuple[str, str, dict]] = [

@@ -9,11 +9,14 @@ import pytest
 
 import pyfame.core as pf
 from pyfame.errors import PyfameValueError
+from pyfame.face.faces import Faces
 from pyfame.face.region_mask import region_mask
 from pyfame.face.tracker import FaceTracker
 from pyfame.io import read_image, write_image
+from pyfame.pipeline.layer import SourceInfo
 from pyfame.provenance import read_sidecar
-from pyfame.samples import write_moving_face_video
+from pyfame.samples import moving_face_transforms, sample_face, write_moving_face_video
+from pyfame.samples.moving_face import render_frame
 
 from .conftest import listing
 
@@ -89,6 +92,135 @@ def test_flow_reports_a_known_translation(translating_video, tmp_path, kind):
         assert face["mean_magnitude"].median() == pytest.approx(np.hypot(2, 1), abs=0.5)
 
 
+@pytest.fixture(scope="module")
+def sample_landmarks():
+    """The sample face's landmarks, tracked once, in the sample image's pixels."""
+    with FaceTracker(mode="image") as tracker:
+        return tracker.track(sample_face()).landmarks[0]
+
+
+def _synthetic_clip(landmarks, motion, n_frames, size=(400, 300), **motion_kw):
+    """Frames of the sample face moved by known affine maps, with the landmarks moved by the
+    same maps (exact: no tracker jitter), and the maps."""
+    transforms = moving_face_transforms(n_frames, size, motion, **motion_kw)
+    frames = [render_frame(m, size) for m in transforms]
+    faces = []
+    for m in transforms:
+        lm = landmarks.copy()
+        lm[:, :2] = landmarks[:, :2] @ m[:, :2].T + m[:, 2]
+        faces.append(Faces.from_landmarks(lm[None], frames[0].shape))
+    return frames, faces, transforms
+
+
+def _run_layer(layer, frames, faces):
+    """The layer's drawings and, per frame, its rows (all computed)."""
+    h, w = frames[0].shape[:2]
+    layer.start(SourceInfo("video", w, h, 10.0, len(frames), len(frames) / 10.0))
+    drawn, rows = [], []
+    for i, (frame, f) in enumerate(zip(frames, faces)):
+        drawn.append(layer.apply(frame.copy(), f, i / 10.0, None))
+        rows.append(layer.latest)
+    return drawn, rows
+
+
+def _true_mean_flow(transforms, i, mask):
+    """The mask-weighted mean displacement from frame i - 1 to frame i of the known maps."""
+    step = np.vstack([transforms[i], [0, 0, 1]]) @ np.linalg.inv(np.vstack([transforms[i - 1], [0, 0, 1]]))
+    x0, y0, x1, y1 = mask.box
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+    w = mask.alpha / mask.alpha.sum()
+    return (float(((step[0, 0] * xs + step[0, 1] * ys + step[0, 2] - xs) * w).sum()),
+            float(((step[1, 0] * xs + step[1, 1] * ys + step[1, 2] - ys) * w).sum()))
+
+
+@pytest.mark.parametrize("motion, motion_kw", [
+    ("translate", {"dx_per_frame": 2.3, "dy_per_frame": -1.4}),
+    ("translate", {"dx_per_frame": 9.0, "dy_per_frame": 4.0}),  # beyond a patch: needs the pyramid, and the union box
+    ("scale", {}),  # the face's box changes size from frame to frame
+    ("rotate", {"degrees_per_frame": 2.0}),  # a flow that differs across the face: the area must line up
+])
+@pytest.mark.parametrize("method", [{}, {"dis_preset": "medium"}, {"dense_method": "farneback"}],
+                         ids=["dis-fast", "dis-medium", "farneback"])
+def test_dense_flow_in_the_face_box_recovers_known_motion(sample_landmarks, motion, motion_kw, method):
+    n = 12 if motion == "scale" else 5
+    frames, faces, transforms = _synthetic_clip(sample_landmarks, motion, n, **motion_kw)
+    _, rows = _run_layer(pf.OpticalFlow("dense", **method), frames, faces)
+    assert rows[0] == []  # nothing measured on the first frame
+    for i in range(1, n):
+        oval = rows[i][0]
+        assert oval["region"] == "face_oval" and oval["face_detected"]
+        # the flow is indexed by the previous frame's pixels: the truth is averaged over where the face was
+        tx, ty = _true_mean_flow(transforms, i, region_mask(faces[i - 1], pf.FACE_OVAL_MASK, frames[0].shape))
+        assert oval["mean_dx"] == pytest.approx(tx, abs=0.15) and oval["mean_dy"] == pytest.approx(ty, abs=0.15)
+
+
+def test_dense_flow_is_drawn_only_where_it_was_computed(sample_landmarks):
+    """A textured patch moves far from a still face: with the default face area, the drawing
+    shows no flow there (the frame in dimmed grey: not measured); with the whole frame, it does."""
+    frames, faces, _ = _synthetic_clip(sample_landmarks, "still", 4, size=(480, 360))
+    patch = cv2.GaussianBlur(np.random.default_rng(1).integers(0, 256, (60, 60, 3), dtype=np.uint8), (0, 0), 1.5)
+    for i, frame in enumerate(frames):
+        frame[280:340, 380 + 3 * i:440 + 3 * i] = patch  # 3 px/frame to the right, bottom-right corner
+    drawn, rows = _run_layer(pf.OpticalFlow("dense"), frames, faces)
+    x0, y0, x1, y1 = faces[0].union_box()
+    grow = round(0.3 * max(x1 - x0, y1 - y0))  # the face's box with generous padding
+    x0, y0, x1, y1 = x0 - grow, y0 - grow, x1 + grow, y1 + grow
+    assert x1 < 380  # the patch is outside it
+    for frame, out in zip(frames, drawn):
+        grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) // 2
+        outside = np.ones(out.shape[:2], bool)
+        outside[y0:y1, x0:x1] = False
+        outside[:72, :72] = False  # the legend
+        assert np.array_equal(out[outside], np.repeat(grey[outside][:, None], 3, axis=1))
+    assert not np.array_equal(drawn[2][y0:y1, x0:x1], drawn[0][y0:y1, x0:x1])  # the face's box shows flow
+    assert np.isfinite(rows[2][0]["mean_dx"]) and abs(rows[2][0]["mean_dx"]) < 0.1  # the face is still
+    whole, _ = _run_layer(pf.OpticalFlow("dense", dense_area="frame"), frames, faces)
+    spread = whole[2][290:330, 400:440].astype(int)
+    assert (spread.max(axis=2) - spread.min(axis=2)).mean() > 50  # saturated flow colours on the patch
+
+
+def test_dense_flow_is_deterministic_across_thread_counts_and_pickling(sample_landmarks):
+    import pickle
+
+    frames, faces, _ = _synthetic_clip(sample_landmarks, "talk", 6)
+    layer = pf.OpticalFlow("dense")
+    first, rows = _run_layer(layer, frames, faces)
+    again, rows_again = _run_layer(pickle.loads(pickle.dumps(layer)), frames, faces)  # a used layer pickles
+    threads = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(1)  # a worker process's thread budget
+        single, rows_single = _run_layer(pf.OpticalFlow("dense"), frames, faces)
+    finally:
+        cv2.setNumThreads(threads)
+    for other in (again, single):
+        assert all(np.array_equal(a, b) for a, b in zip(first, other))
+    assert rows == rows_again == rows_single and len(rows[-1]) == 4
+
+
+def test_dense_flow_on_a_frame_smaller_than_a_flow_area(sample_landmarks):
+    frames = [np.roll(cv2.resize(sample_face(), (24, 20)), i, axis=1) for i in range(3)]
+    drawn, rows = _run_layer(pf.OpticalFlow("dense", dense_area="frame"), frames, [Faces.empty()] * 3)
+    assert [d.shape for d in drawn] == [(20, 24, 3)] * 3
+    assert all(r["face_detected"] is False and np.isnan(r["mean_dx"]) for r in rows[2])
+
+
+def test_farneback_parameters_ask_for_farneback():
+    with pytest.raises(PyfameValueError, match="dense_method='farneback'") as caught:
+        pf.OpticalFlow("dense", pyr_scale=0.4)
+    assert caught.value.param == "pyr_scale"
+    assert pf.OpticalFlow("dense", dense_method="farneback", pyr_scale=0.4).pyr_scale == 0.4
+    assert pf.OpticalFlow("sparse", win_size=(21, 21)).win_size == (21, 21)  # the sparse flow uses it
+    with pytest.raises(PyfameValueError) as caught:
+        pf.OpticalFlow("dense", dense_method="farneback", dis_preset="medium")
+    assert caught.value.param == "dis_preset"
+
+
+def test_dense_flow_choices_are_recorded(translating_video, tmp_path):
+    (r,) = pf.get_optical_flow(translating_video, tmp_path, optical_flow_type="dense", dis_preset="medium")
+    params = read_sidecar(r.output)["layers"][0]["params"]
+    assert (params["dense_method"], params["dis_preset"], params["dense_area"]) == ("dis", "medium", "face")
+
+
 def test_sparse_flow_on_landmarks(translating_video, tmp_path):
     (r,) = pf.get_optical_flow(translating_video, tmp_path, landmarks_to_track=[1, 4, 152, 33, 263],
                                csv_sample_freq=100, point_color=(0, 0, 255), plot=True)
@@ -150,6 +282,9 @@ def test_plot_each_table(talking_video, tmp_path):
         (pf.get_optical_flow, {"max_corners": 0}, "max_corners"),
         (pf.get_optical_flow, {"landmarks_to_track": [500]}, "landmarks_to_track"),
         (pf.get_optical_flow, {"csv_sample_freq": -5}, "csv_sample_freq"),
+        (pf.get_optical_flow, {"optical_flow_type": "dense", "poly_sigma": 1.5}, "poly_sigma"),
+        (pf.get_optical_flow, {"dense_method": "lucas"}, "dense_method"),
+        (pf.get_optical_flow, {"dense_area": "head"}, "dense_area"),
         (pf.extract_face_landmarks, {"table_format": "xlsx"}, "table_format"),
     ],
 )

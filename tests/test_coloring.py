@@ -48,7 +48,7 @@ def test_still_shift_moves_the_right_lab_axis_by_the_magnitude(face_image, tmp_p
     assert delta == pytest.approx(sign * 8.0, abs=1.0)
     other = 3 - channel  # the other chroma axis barely moves
     assert abs(lab(after)[..., other][inside].mean() - lab(before)[..., other][inside].mean()) < 1.0
-    out = outside(faces, pf.CHEEKS_PATH, before.shape, )
+    out = outside(faces, pf.CHEEKS_PATH, before.shape)
     assert np.array_equal(after[out], before[out])  # a lossless still: untouched, bit for bit
 
 
@@ -56,19 +56,19 @@ def test_video_shift_follows_the_timing_curve(talking_video, tmp_path):
     path, _ = talking_video
     onset, offset, magnitude = 0.4, 1.6, 8.0
     (r,) = pf.face_color_shift(path, tmp_path, onset_t=onset, offset_t=offset, shift_magnitude=magnitude,
-                               shift_color=pf.COLOR_RED, landmark_regions=pf.CHEEKS_PATH, crf=8)
+                               shift_color=pf.COLOR_RED, landmark_regions=pf.FACE_SKIN_PATH, crf=8)
     measured, expected, leak = [], [], []
     with open_source(path) as a, open_source(r.output) as b, FaceTracker(mode="video") as tracker:
         for fa, fb in zip(a, b):
             faces = tracker.track(fa.pixels, fa.t)
-            inside = interior(faces, pf.CHEEKS_PATH, fa.pixels.shape)
+            inside = interior(faces, pf.FACE_SKIN_PATH, fa.pixels.shape)
             measured.append(lab(fb.pixels)[..., 1][inside].mean() - lab(fa.pixels)[..., 1][inside].mean())
             w = 0.0 if not onset <= fa.t <= offset else linear(fa.t, onset=onset, offset=offset)
             expected.append(magnitude * w)
-            out = outside(faces, pf.CHEEKS_PATH, fa.pixels.shape, )
+            out = outside(faces, pf.FACE_SKIN_PATH, fa.pixels.shape)
             leak.append(np.abs(fb.pixels[out].astype(int) - fa.pixels[out]).mean())
     measured, expected = np.array(measured), np.array(expected)
-    assert np.abs(measured - expected).max() < 1.0, np.c_[expected, measured]
+    assert np.abs(measured - expected).max() < 1.0, str(np.c_[expected, measured].round(2).tolist())
     assert measured.max() == pytest.approx(magnitude, abs=1.0)
     # outside the region: codec noise only, the same while the shift is on as while it is off
     leak, off = np.array(leak), expected == 0
@@ -167,3 +167,13 @@ def test_bad_paths(face_image, tmp_path):
     with pytest.raises(PyfameTypeError, match="input_dir"):
         pf.face_brightness_shift(42, tmp_path)
     assert isinstance(PyfamePathError("x"), OSError)
+
+
+def test_a_keyword_no_one_takes_names_the_function_and_the_timing_function(face_image, tmp_path):
+    """Extra keywords of a shift go to its timing function; one that neither takes is blamed on
+    the function that was called (a seed keyword of another function, say), not only the curve."""
+    with pytest.raises(PyfameTypeError) as err:
+        pf.face_color_shift(face_image, tmp_path, rand_seed=1)
+    assert err.value.param == "rand_seed"
+    assert "face_color_shift() has no parameter 'rand_seed'" in str(err.value) and "'seed'" in str(err.value)
+    assert not any(tmp_path.iterdir())

@@ -9,12 +9,12 @@ second "identity" made from the sample face (mirrored, reshaped by a smooth non-
 enlarged, tinted). Videos are the moving sample face. Tolerances (measured values in
 brackets):
 
-- alignment: tracked again in the written stills, every face's eye centres within 1.5% of
-  the eye distance of their canvas positions [0.8-1.15%], and so within 3% of each other
-  [1.6%]. The 1.5% is the core tests' bound (MediaPipe's repeatability: tracking one aligned
-  image shifted by half a pixel moves its eye centres by up to 0.5%, a face tracked at another
-  size and angle by up to about 1.2%); the transforms themselves put the tracked meshes' eyes
-  on the canvas positions to 0.001 px (the table). A head-stabilised clip: the eyes move
+- alignment: tracked again in the written stills, every face's eye centres within 0.5% of
+  the eye distance of their canvas positions [0.04-0.15%], and so within 1% of each other, as
+  the issue promises [0.23%]. The plain eye alignment re-tracks at 0.8-1.15% [spread 1.6%]
+  (MediaPipe's repeatability: a face tracked at another size and angle is found up to about
+  2% elsewhere); ``refine_passes`` tracks each aligned still again and corrects the residual
+  (the core tests hold the plain alignment to the core's 1.5%). A head-stabilised clip: the eyes move
   < 2% of the eye distance (SD over frames) [0.9%] where the input's moved 37%, and stay
   within 6% of their place [4.9%: the smoothing's lag while the head moves];
 - average: the template is the mean of the aligned meshes to 0.001 px [float32 rounding];
@@ -130,6 +130,14 @@ def aligned_dir(face_dir, tmp_path_factory):
     return out / "Aligned", results
 
 
+@pytest.fixture(scope="module")
+def plainly_aligned_dir(face_dir, tmp_path_factory):
+    """The plain eye alignment (no re-tracking), the one morphs and composites put faces on."""
+    out = tmp_path_factory.mktemp("plain")
+    run(pf.align_faces, face_dir, out, refine_passes=0)
+    return out / "Aligned"
+
+
 def test_aligned_eye_centres_agree_across_faces(aligned_dir, tracker):
     folder, results = aligned_dir
     assert sorted(r.output.name for r in results) == ["affine.png", "alignment_transforms.csv", "other.png",
@@ -139,16 +147,17 @@ def test_aligned_eye_centres_agree_across_faces(aligned_dir, tracker):
         image = read_image(folder / name)
         assert image.shape == (SIZE[1], SIZE[0], 3)  # faces of any size, on one canvas
         eyes[name] = eye_centres(mesh_of(tracker, image))
-        assert np.linalg.norm(eyes[name] - CANVAS_EYES, axis=1).max() < 0.015 * CANVAS_D
+        assert np.linalg.norm(eyes[name] - CANVAS_EYES, axis=1).max() < 0.005 * CANVAS_D
     spread = max(np.linalg.norm(a - b, axis=1).max() for a in eyes.values() for b in eyes.values())
     print("measured: eye error %", {n: round(100 * np.linalg.norm(e - CANVAS_EYES, axis=1).max() / CANVAS_D, 2)
                                     for n, e in eyes.items()}, "spread %", round(100 * spread / CANVAS_D, 2))
-    assert spread < 0.03 * CANVAS_D
+    assert spread < 0.01 * CANVAS_D  # the issue's promise: eye centres agree across faces within 1%
     table = pd.read_csv(folder / "alignment_transforms.csv")
-    for _, row in table.iterrows():  # the transforms put the tracked eyes exactly; never a stretch
-        assert np.allclose([row.right_eye_x, row.right_eye_y, row.left_eye_x, row.left_eye_y],
-                           CANVAS_EYES.ravel(), atol=1e-3)
-        assert row.a == pytest.approx(row.d) and row.b == pytest.approx(-row.c)
+    for _, row in table.iterrows():  # the refined transforms moved the input's eyes by the tracker's error only
+        where = np.array([[row.right_eye_x, row.right_eye_y], [row.left_eye_x, row.left_eye_y]])
+        assert np.linalg.norm(where - CANVAS_EYES, axis=1).max() < 0.025 * CANVAS_D
+        assert row.retracked_error < 0.005 and row.refine_passes_made <= 3
+        assert row.a == pytest.approx(row.d) and row.b == pytest.approx(-row.c)  # never a stretch
     assert table.loc[table.input == "affine.png", "scale"].iloc[0] < table.loc[table.input == "sample.png", "scale"].iloc[0]
     for name in ("affine.png", "alignment_transforms.csv"):
         assert verify_output(folder / name).identical
@@ -225,7 +234,7 @@ def test_a_face_not_found_in_an_average_names_the_file_unless_skipped(face_dir, 
 # ----------------------------------------------------------------------------- morphs
 
 
-def test_a_half_morphs_mesh_is_the_mean_of_its_ends(face_dir, aligned_dir, tmp_path, tracker):
+def test_a_half_morphs_mesh_is_the_mean_of_its_ends(face_dir, plainly_aligned_dir, tmp_path, tracker):
     # the two faces differ in size and place: they are aligned first, never stretched
     results = run(pf.morph_faces, face_dir / "affine.png", face_dir / "other.png", tmp_path)
     folder = tmp_path / "Morphs"
@@ -237,7 +246,7 @@ def test_a_half_morphs_mesh_is_the_mean_of_its_ends(face_dir, aligned_dir, tmp_p
     print("measured: half morph median, p95 px", round(float(np.median(error)), 2),
           round(float(np.percentile(error, 95)), 2))
     assert np.median(error) < 2.0 and np.percentile(error, 95) < 4.5
-    assert np.array_equal(read_image(folder / names[0]), read_image(aligned_dir[0] / "affine.png"))
+    assert np.array_equal(read_image(folder / names[0]), read_image(plainly_aligned_dir / "affine.png"))
     steps = pd.read_csv(folder / "affine_other_morph_steps.csv")
     assert steps["shape_weight"].tolist() == [0, 0.25, 0.5, 0.75, 1] and steps["output"].tolist() == names
     assert verify_output(folder / names[2]).identical
@@ -401,11 +410,12 @@ def test_thatcher_on_a_video_turns_the_features_with_the_face(tmp_path):
 
 
 @pytest.mark.parametrize(("misalign", "gap"), [(0.0, 0), (0.5, 6)])
-def test_a_composite_copies_each_aligned_half_bit_for_bit(face_dir, aligned_dir, tmp_path, tracker, misalign, gap):
+def test_a_composite_copies_each_aligned_half_bit_for_bit(face_dir, plainly_aligned_dir, tmp_path, tracker, misalign,
+                                                          gap):
     run(pf.composite_faces, face_dir / "sample.png", face_dir / "other.png", tmp_path, misalign=misalign, gap_px=gap)
     name = "sample_other_composite" + ("_misaligned050_gap6" if misalign else "") + ".png"
     out = read_image(tmp_path / "Composites" / name)
-    top, bottom = (read_image(aligned_dir[0] / n) for n in ("sample.png", "other.png"))
+    top, bottom = (read_image(plainly_aligned_dir / n) for n in ("sample.png", "other.png"))
     meshes = [a.landmarks for a in aligned_meshes(tracker, face_dir, ("sample.png", "other.png"))]
     split_y = np.mean([m[SPLIT_LANDMARK, 1] for m in meshes])  # the eyes are level on the canvas
     width = np.mean([np.linalg.norm(m[CHEEK_POINTS[1], :2] - m[CHEEK_POINTS[0], :2]) for m in meshes])

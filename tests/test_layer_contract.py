@@ -187,6 +187,47 @@ def test_frames_without_a_face_follow_the_policy(cls, face):
     assert held[1] is not None and held[1].shape == pixels.shape
 
 
+def _default_variants(cls):
+    """The layer at its defaults, and at its defaults with each choice of each choice parameter."""
+    yield {}
+    for p in cls.parameters.values():
+        if isinstance(p.kind, Choice):
+            for name in p.kind.names:
+                if name != p.default_data():
+                    yield {p.name: name}
+
+
+VARIANTS = [(cls, kw) for cls in LAYERS for kw in _default_variants(cls)]
+
+
+@pytest.mark.parametrize("cls, kwargs", VARIANTS,
+                         ids=[f"{c.name}{''.join(f'-{v}' for v in kw.values())}" for c, kw in VARIANTS])
+def test_defaults_make_a_visible_change(cls, kwargs, face):
+    """A default that looks like nothing is a bug (Gaussian noise of SD 0.5 levels, features
+    shifted by 0): at its defaults (and with each method), a layer changes at least 1% of the
+    sample face's box by more than 8 levels."""
+    pixels, faces = face
+    layer = cls(**kwargs)
+    if layer.accepts("image") is None:
+        outs, inputs = _run(layer, [pixels], [faces], kind="image"), [pixels]
+    else:
+        inputs, per_frame = _clip(face)
+        outs = _run(layer, inputs, per_frame)
+    x0, y0, x1, y1 = faces.boxes[0]
+    share = max((np.abs(o[y0:y1, x0:x1].astype(int) - i[y0:y1, x0:x1]).max(axis=2) > 8).mean()
+                for o, i in zip(outs, inputs))
+    assert share >= 0.01, f"{cls.name}({kwargs}) changes {share:.1%} of the face's box by more than 8 levels"
+
+
+@pytest.mark.parametrize("cls", LAYERS, ids=IDS)
+def test_every_real_valued_parameter_states_its_unit(cls):
+    for p in cls.parameters.values():
+        kind = p.kind.kind if isinstance(p.kind, Optional) else p.kind
+        if isinstance(kind, Number):
+            assert p.unit, f"{cls.name}.{p.name} has no unit"
+            assert f"Unit: {p.unit}." in (cls.__doc__ or ""), f"{cls.name}'s docstring leaves out {p.name}'s unit"
+
+
 REGION_LAYERS = [cls for cls in LAYERS if cls().covered_regions() is not None]
 
 

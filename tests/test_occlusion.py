@@ -13,7 +13,7 @@ from pyfame.face.tracker import FaceTracker
 from pyfame.io import open_source, read_image, read_image_with_alpha
 from pyfame.provenance import read_sidecar
 
-from .conftest import listing
+from .conftest import greenish, listing, paint_outside
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +115,48 @@ def test_noise_over_the_whole_frame(face_image, tmp_path):
     (r,) = pf.apply_noise(face_image, tmp_path, noise_method="gaussian", standard_dev=10, mask_type=None, rand_seed=2)
     changed = np.abs(read_image(r.output).astype(int) - read_image(face_image)).max(axis=2) > 0
     assert changed[:50, :50].mean() > 0.5  # the background corner too
+
+
+def test_pixelation_averages_face_pixels_only(still_faces):
+    face, faces = still_faces
+    painted, oval = paint_outside(face, faces, pf.FACE_OVAL_MASK)
+    for size in (6, 16, 32):
+        out = pf.Noise("pixelate", pixel_size=size).apply(painted.copy(), faces, 0.0, np.random.default_rng(0))
+        assert not greenish(out[oval == 1]).any(), size  # no square on the edge tinted by the background
+        assert np.array_equal(out[oval == 0], painted[oval == 0])
+
+
+def test_pixelation_squares_are_pixel_size_mask_weighted_means(still_faces):
+    face, faces = still_faces
+    size = 10
+    mask = region_mask(faces, pf.FACE_OVAL_MASK, face.shape)
+    out = pf.Noise("pixelate", pixel_size=size).apply(face.copy(), faces, 0.0, np.random.default_rng(0))
+    x0, y0, x1, y1 = mask.box
+    inner = mask.alpha == 1
+    checked = 0
+    for by in range(y0, y1, size):
+        for bx in range(x0, x1, size):
+            w = mask.alpha[by - y0:by - y0 + size, bx - x0:bx - x0 + size]
+            core = inner[by - y0:by - y0 + size, bx - x0:bx - x0 + size]
+            if not core.any():
+                continue
+            h, w_ = w.shape  # squares cut by the mask's box average what they hold
+            block = face[by:by + h, bx:bx + w_].astype(float)
+            want = (block * w[..., None]).sum(axis=(0, 1)) / w.sum()
+            got = out[by:by + h, bx:bx + w_][core]
+            assert np.abs(got - want).max() <= 0.5 + 1e-3  # one colour per square: the weighted mean
+            checked += 1
+    assert checked > 50
+
+
+def test_default_gaussian_noise_is_visible(face_image, tmp_path, still_faces):
+    face, faces = still_faces
+    (r,) = pf.apply_noise(face_image, tmp_path, noise_method="gaussian", rand_seed=1)
+    oval = region_mask(faces, pf.FACE_OVAL_MASK, face.shape).full() == 1
+    diff = read_image(r.output)[oval].astype(int) - face[oval]
+    assert diff.std() > 15  # grain at a glance (the seed's SD of 0.5 moved pixels by 2 levels at most)
+    assert (np.abs(diff).max(axis=1) > 10).mean() > 0.5
+    assert read_sidecar(r.output)["layers"][0]["params"]["standard_dev"] == 25.0
 
 
 def test_seeds_make_bubbles_reproducible(face_image, tmp_path):

@@ -80,6 +80,58 @@ def test_block_orders():
     assert frame_map([1, 0], 2, 3) == [2, 0, 1]
 
 
+def test_random_block_orders_are_never_the_original(clip):
+    path, _ = clip
+    # three blocks of 1.7 s: the case, where 5 seeds of 30 gave back 0, 1, 2
+    for seed in range(30):
+        order, fpb = pf.generate_shuffled_block_array(path, "random", rand_seed=seed, block_duration=1700)
+        assert fpb == 17 and sorted(order) == [0, 1, 2] and order != [0, 1, 2], seed
+    for n in (2, 3, 4):
+        for seed in range(40):
+            for method in ("random", "random with replacement"):
+                assert order_blocks(n, method, np.random.default_rng(seed)) != list(range(n)), (n, seed, method)
+            plan = pf.FrameShuffle("random", block_duration=1000).plan(10 * n, 10.0, np.random.default_rng(seed))
+            assert plan != list(range(10 * n))  # the frame plan of commands, stacks and experiments alike
+
+
+def test_a_drawn_again_order_is_recorded():
+    from pyfame.core.temporal_transforms.block_order import draw_block_order
+
+    for method in ("random", "random with replacement"):
+        redrawn = 0
+        for seed in range(60):
+            d = draw_block_order(2, method, np.random.default_rng(seed))
+            assert d.order != [0, 1] and d.orders_drawn == len(d.rejected) + 1
+            assert all(r == [0, 1] for r in d.rejected)
+            redrawn += bool(d.rejected)
+        assert redrawn > 5
+
+
+def test_a_shuffle_drawn_again_says_so_in_its_sidecar(clip, tmp_path):
+    path, _ = clip
+    (r,) = pf.shuffle_frame_order(path, tmp_path, "random", rand_seed=1, block_duration=1700)
+    record = read_sidecar(r.output)["frame_plan"]
+    assert record["rejected_orders"] == [[0, 1, 2]] and record["orders_drawn"] == 2  # seed 1 drew 0, 1, 2 first
+    assert record["block_order"] != [0, 1, 2] and record["output_to_input_frame"] != list(range(51))
+
+
+@pytest.mark.parametrize("method, block_duration, name", [
+    ("random", 5000, "block_duration"),  # one block of 50 frames
+    ("random with replacement", 5000, "block_duration"),
+    ("reverse", 5000, "block_duration"),
+    ("interleave", 2500, "shuffle_method"),  # two blocks interleaved are 0, 1
+])
+def test_orders_that_can_only_be_the_original_are_refused(clip, tmp_path, method, block_duration, name):
+    path, _ = clip
+    with pytest.raises(PyfameValueError) as caught:
+        pf.shuffle_frame_order(path, tmp_path, method, block_duration=block_duration)
+    assert caught.value.param == name and name in str(caught.value)
+    assert listing(tmp_path) == []
+    with pytest.raises(PyfameValueError) as caught:
+        pf.generate_shuffled_block_array(path, method, block_duration=block_duration)
+    assert caught.value.param == name
+
+
 @pytest.mark.parametrize(
     "kwargs, error, name",
     [

@@ -874,3 +874,235 @@ def test_temp_names_carry_host_and_pid(tmp_path):
 
     tmp = temp_path_beside(tmp_path / "clip.mp4")
     assert tmp.name.startswith(f".clip.pyfame-tmp-{host_label()}-{os.getpid()}-") and tmp.suffix == ".mp4"
+
+
+# ---- 9. experiments set the reading limits too ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cut_face_clip(tmp_path_factory):
+    """The sample face in a faststart MP4 of 40 frames (its index first), cut in the middle."""
+    import av
+    import cv2
+
+    from pyfame.io import read_image
+    from pyfame.samples import write_sample_image
+
+    folder = tmp_path_factory.mktemp("cut_face")
+    face = cv2.resize(read_image(write_sample_image(folder / "face.png")), (192, 192), interpolation=cv2.INTER_AREA)
+    whole = folder / "whole.mp4"
+    with av.open(str(whole), "w", options={"movflags": "faststart"}) as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 192, 192, "yuv420p"
+        noise = np.random.default_rng(2)
+        for i in range(40):
+            pixels = np.clip(face.astype(np.int16) + noise.integers(-8, 9, face.shape), 0, 255).astype(np.uint8)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    (folder / "in").mkdir()
+    _cut_in_half(whole, folder / "in" / "cut.mp4")
+    return folder / "in" / "cut.mp4"
+
+
+def _limits_experiment(folder: Path, clip: Path, keys: str = "") -> Path:
+    from pyfame.samples import write_sample_image
+
+    (folder / "in").mkdir()
+    shutil.copy(clip, folder / "in" / "cut.mp4")
+    write_sample_image(folder / "in" / "face.png")
+    path = folder / "exp.yaml"
+    path.write_text("inputs: [in/cut.mp4, in/face.png]\noutput_dir: out\nlandmark_cache: false\n" + keys +
+                    "conditions: [{name: red, layers: [{type: color_shift}]}]\n")
+    return path
+
+
+def test_an_experiment_refuses_a_truncated_input_unless_allowed(cut_face_clip, tmp_path):
+    from click.testing import CliRunner
+
+    from pyfame.cli import main
+    from pyfame.experiment import Experiment
+
+    path = _limits_experiment(tmp_path, cut_face_clip)
+    report = Experiment.from_yaml(path).run(executor="serial")
+    (failed,) = report.failed
+    assert failed["input"].endswith("cut.mp4") and re.search(r"FileReadError: .*cut\.mp4 is truncated: \d+ of 40",
+                                                              failed["error"])
+    assert not (tmp_path / "out" / "red" / "cut.mp4").exists()
+    result = CliRunner().invoke(main, ["-q", "run", str(path), "--executor", "serial", "--allow-truncated"])
+    assert result.exit_code == 0, result.output
+    truncated = _sidecar(tmp_path / "out" / "red" / "cut.mp4")["truncated"]
+    assert truncated["frames_expected"] == 40 and 10 < truncated["frames_read"] < 30
+    path.write_text(path.read_text().replace("landmark_cache: false\n", "landmark_cache: false\nallow_truncated: true\n"))
+    assert Experiment.from_yaml(path).run(executor="serial").count("skipped") == 2  # the file's key: the same
+
+
+def test_an_experiment_sets_the_pixel_limit(cut_face_clip, tmp_path):
+    from click.testing import CliRunner
+
+    from pyfame.cli import main
+    from pyfame.experiment import Experiment, ExperimentError
+
+    path = _limits_experiment(tmp_path, cut_face_clip, "allow_truncated: true\nmax_pixels: 40000\n"
+                                                       "operations: [{type: average_faces, input_dir: [in/face.png, "
+                                                       "in/face.png]}]\n")
+    report = Experiment.from_yaml(path).run(executor="serial")
+    errors = {Path(r["input"]).name: r["error"] for r in report.failed}
+    assert errors.keys() == {"face.png"} and len(report.failed) == 2  # the still (512 x 512) and the average
+    assert all("ImageShapeError" in r["error"] and "40,000" in r["error"] for r in report.failed)
+    assert report.count("made") == 1  # the clip (192 x 192) is under the limit
+    result = CliRunner().invoke(main, ["-q", "run", str(path), "--executor", "serial", "--max-pixels", "300000"])
+    assert result.exit_code == 0, result.output
+    path.write_text(path.read_text().replace("max_pixels: 40000", "max_pixels: 0"))
+    with pytest.raises(ExperimentError, match=r"line 5: max_pixels"):
+        Experiment.from_yaml(path)
+
+
+# ---- 10. a logging configuration runs no code ---------------------------------------------------
+
+
+@pytest.mark.parametrize("handler, key", [
+    ("{'()': subprocess.call, args: [touch, MARK]}", r"handlers\.h\.\(\)"),
+    ("{class: os.system, command: touch MARK}", r"handlers\.h\.class"),
+    ("{class: subprocess.Popen, args: [touch, MARK]}", r"handlers\.h\.class"),
+    ("{class: logging.StreamHandler, stream: 'ext://os.system'}", r"handlers\.h\.stream"),
+    ("{class: logging.StreamHandler, formatter: f}\nformatters: {f: {'()': os.system}}", r"formatters\.f\.\(\)"),
+    ("{class: logging.StreamHandler, filters: [x]}\nfilters: {x: {'()': os.system}}", r"filters\.x\.\(\)"),
+], ids=["factory", "class-os-system", "class-popen", "ext-object", "formatter-factory", "filter-factory"])
+def test_a_logging_configuration_runs_no_code(tmp_path, handler, key):
+    from pyfame.errors import PyfameValueError
+    from pyfame.utils import setup_logging
+
+    mark = tmp_path / "pwned"
+    path = tmp_path / "logging.yaml"
+    path.write_text(f"version: 1\nhandlers:\n  h: {handler.replace('MARK', str(mark))}\n")
+    with pytest.raises(PyfameValueError, match=key) as caught:
+        setup_logging(path)
+    assert caught.value.param == "config_path" and not mark.exists()
+
+
+def test_a_logging_configuration_expands_no_alias(tmp_path):
+    from pyfame.errors import PyfameValueError
+    from pyfame.utils import setup_logging
+
+    path = tmp_path / "logging.yaml"
+    lines = ["version: 1", 'x0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(PyfameValueError, match=r"logging\.yaml line 2: YAML anchors and aliases are not allowed"):
+        setup_logging(path)
+
+
+def test_a_plain_logging_configuration_still_works(tmp_path):
+    import logging
+
+    from pyfame.utils import setup_logging
+
+    log_file = tmp_path / "pyfame.log"
+    path = tmp_path / "logging.yaml"
+    path.write_text("version: 1\ndisable_existing_loggers: false\nformatters: {plain: {format: '%(message)s', "
+                    "class: logging.Formatter}}\nhandlers:\n  file: {class: logging.handlers.RotatingFileHandler, "
+                    f"filename: '{log_file}', formatter: plain, maxBytes: 1000}}\n"
+                    "  err: {class: logging.StreamHandler, stream: 'ext://sys.stderr'}\n"
+                    "loggers: {pyfame.test: {level: INFO, handlers: [file, err], propagate: false}}\n")
+    setup_logging(path)
+    logging.getLogger("pyfame.test").info("hello")
+    for handler in logging.getLogger("pyfame.test").handlers:
+        handler.close()
+    assert log_file.read_text() == "hello\n"
+
+
+# ---- 11. operations carry a still's alpha channel, or say why not -------------------------------
+
+
+@pytest.fixture(scope="module")
+def rgba_pair(tmp_path_factory):
+    """Two RGBA faces whose alpha channel is a copy of their green channel, and opaque RGB copies.
+
+    Warping the alpha "like a colour channel" means an output's alpha equals its green channel
+    (the same transform, interpolation, mixing and rounding; the background is black, as
+    transparent as the canvas outside an input): any other handling of the alpha breaks that.
+    """
+    import cv2
+    from skimage.data import astronaut
+
+    folder = tmp_path_factory.mktemp("rgba_pair")
+    a = cv2.resize(astronaut()[:400, 50:450], (256, 256), interpolation=cv2.INTER_AREA)
+    turn = cv2.getRotationMatrix2D((128.0, 128.0), 8.0, 0.9)
+    b = cv2.warpAffine(a, turn, (256, 256), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    for name, rgb in (("a", a), ("b", b)):
+        bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+        (folder / "rgba").mkdir(exist_ok=True)
+        (folder / "rgb").mkdir(exist_ok=True)
+        cv2.imwrite(str(folder / "rgba" / f"{name}.png"), np.dstack([bgr, rgb[..., 1]]))
+        cv2.imwrite(str(folder / "rgb" / f"{name}.png"), bgr)
+    return folder
+
+
+_CANVAS = {"size": (160, 160), "background_color": "black"}
+_ALPHA_CASES = {
+    "align": lambda d, out: pf.align_faces(d, out, **_CANVAS),
+    "average": lambda d, out: pf.average_faces(d, out, **_CANVAS),
+    "morph": lambda d, out: pf.morph_faces(d / "a.png", d / "b.png", out, weights=(0.3,), texture_weights=0.6,
+                                           **_CANVAS),
+    "caricature": lambda d, out: pf.caricature_faces(d / "a.png", out, d / "b.png", strength=1.8),
+    "composite": lambda d, out: pf.composite_faces(d / "a.png", d / "b.png", out, misalign=0.3, gap_px=3, **_CANVAS),
+    "vignette": lambda d, out: pf.align_faces(d / "a.png", out, vignette=True, **_CANVAS),
+}
+
+
+@pytest.mark.parametrize("case", list(_ALPHA_CASES))
+def test_a_geometry_operation_warps_the_alpha_channel_with_the_face(rgba_pair, tmp_path, case):
+    from pyfame.io import read_image_with_alpha
+
+    made = {}
+    for kind in ("rgba", "rgb"):
+        out = tmp_path / kind
+        out.mkdir()
+        results = _ALPHA_CASES[case](rgba_pair / kind, out)
+        made[kind] = [r.output for r in results if r.output.suffix == ".png"]
+    assert made["rgba"]
+    for with_alpha, opaque in zip(made["rgba"], made["rgb"]):
+        rgb, alpha = read_image_with_alpha(with_alpha)
+        assert alpha is not None, with_alpha.name
+        assert np.array_equal(rgb, read_image_with_alpha(opaque)[0])  # the alpha changes no colour
+        assert np.abs(alpha.astype(int) - rgb[..., 1]).max() <= 1  # moved exactly as a colour channel
+        assert alpha.std() > 10  # a real, varying transparency came through
+        assert "warped with the face" in _sidecar(with_alpha)["made"]["alpha"]
+        assert read_image_with_alpha(opaque)[1] is None and "made" not in _sidecar(opaque) or \
+            "alpha" not in _sidecar(opaque).get("made", {})
+
+
+def test_matching_statistics_keeps_the_alpha_channel(rgba_pair, tmp_path):
+    from pyfame.io import read_image_with_alpha
+
+    results = pf.match_face_statistics(rgba_pair / "rgba", tmp_path, method="luminance", target={"mean": 40.0, "sd": 20.0})
+    for r in (r for r in results if r.output.name in ("a.png", "b.png")):
+        rgb, alpha = read_image_with_alpha(r.output)
+        source_rgb, source_alpha = read_image_with_alpha(rgba_pair / "rgba" / r.output.name)
+        assert np.array_equal(alpha, source_alpha) and not np.array_equal(rgb, source_rgb)
+        assert _sidecar(r.output)["made"]["alpha"].startswith("kept")
+
+
+def test_a_hybrid_keeps_the_low_faces_alpha_and_refuses_a_transparent_high_face(rgba_pair, tmp_path):
+    from pyfame.errors import ImageShapeError
+    from pyfame.io import read_image_with_alpha
+
+    (r,) = pf.hybrid_faces(rgba_pair / "rgba" / "a.png", rgba_pair / "rgb" / "b.png", tmp_path, cutoff_cpf=6)
+    assert np.array_equal(read_image_with_alpha(r.output)[1], read_image_with_alpha(rgba_pair / "rgba" / "a.png")[1])
+    assert "low face's alpha" in _sidecar(r.output)["made"]["alpha"]
+    (tmp_path / "x").mkdir()
+    with pytest.raises(ImageShapeError, match="b.png is transparent where the hybrid uses it") as caught:
+        pf.hybrid_faces(rgba_pair / "rgb" / "a.png", rgba_pair / "rgba" / "b.png", tmp_path / "x", cutoff_cpf=6)
+    assert caught.value.param == "high_face"
+
+
+def test_reverse_correlation_refuses_a_transparent_base(rgba_pair, tmp_path):
+    from pyfame.errors import ImageShapeError
+
+    with pytest.raises(ImageShapeError, match="transparent") as caught:
+        pf.generate_rc_stimuli(rgba_pair / "rgba" / "a.png", tmp_path, n_trials=2)
+    assert caught.value.param == "base_face" and list(tmp_path.iterdir()) == []

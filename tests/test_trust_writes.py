@@ -24,6 +24,7 @@ from pyfame.cli import main
 from pyfame.errors import FileWriteError, PyfameTypeError, PyfameValueError
 from pyfame.experiment import Experiment, ExperimentError
 from pyfame.hashing import file_sha256
+from pyfame.io import read_image, write_image
 from pyfame.pipeline.output_policy import OutputExistsError
 from pyfame.provenance import read_sidecar, sidecar_path
 from pyfame.samples import write_moving_face_video, write_sample_image
@@ -311,3 +312,174 @@ def test_a_signal_during_the_commit_waits_until_every_file_is_in_place(tmp_path,
         group.temp_for(tmp_path / "face.png.pyfame.json").write_text("{}")
         group.commit()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["face.png", "face.png.pyfame.json"]
+
+
+# ---- one check for every output path: plots, utilities, reports (the gaps the audit found) ---------
+
+
+def test_a_plot_never_replaces_an_input(tmp_path):
+    """``--plot`` writes STEM.png beside STEM.csv: with the input photo there, it is refused before any work."""
+    out = tmp_path / "out"
+    folder = out / "Color_Channel_Means"
+    folder.mkdir(parents=True)
+    face = write_sample_image(folder / "face.png")
+    before = face.read_bytes()
+    result = CliRunner().invoke(main, ["-q", "color-means", str(face), str(out), "--plot"])
+    assert result.exit_code == 2 and "PyfameValueError" in result.output and "face.png" in result.output
+    assert face.read_bytes() == before and listing(out) == ["Color_Channel_Means/face.png"]
+
+
+def test_a_plot_never_replaces_a_file_that_is_not_its_own(tmp_path, stills):
+    out = tmp_path / "out"
+    folder = out / "Color_Channel_Means"
+    folder.mkdir(parents=True)
+    photo = folder / "a.png"
+    photo.write_bytes(b"the user's own picture")
+    args = ["-q", "color-means", str(stills / "a.png"), str(out), "--plot"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "OutputExistsError" in result.output and "a.png" in result.output
+    assert photo.read_bytes() == b"the user's own picture" and listing(out) == ["Color_Channel_Means/a.png"]
+    assert CliRunner().invoke(main, [*args, "--overwrite"]).exit_code == 0  # replaced only when asked
+    plot = photo.read_bytes()
+    assert plot.startswith(b"\x89PNG") and (folder / "a.csv").is_file()
+    assert CliRunner().invoke(main, args).exit_code == 0  # PyFAME's own plot of that table: kept, not refused
+    assert photo.read_bytes() == plot
+    table = folder / "a.csv"
+    with pytest.raises(PyfameValueError, match="would overwrite the input"):
+        pf.plot_table(table, table)  # `pyfame plot a.csv -o a.csv` turned the table into a picture
+    assert table.read_bytes().startswith(b"frame") or b"," in table.read_bytes()[:100]
+    other = folder / "b.png"
+    other.write_bytes(b"another picture")
+    result = CliRunner().invoke(main, ["plot", str(table), "-o", str(other)])
+    assert result.exit_code == 2 and "OutputExistsError" in result.output and other.read_bytes() == b"another picture"
+
+
+def test_moviefy_and_normalize_never_replace_a_file_silently(tmp_path, stills):
+    out = tmp_path / "out"
+    (out / "Normalized").mkdir(parents=True)
+    film, normalized = out / "film.mp4", out / "Normalized" / "a.png"
+    film.write_bytes(b"the user's film")
+    normalized.write_bytes(b"the user's picture")
+    with pytest.raises(OutputExistsError, match="film.mp4") as caught:
+        pf.moviefy_images(stills, out, "film", fps=5, repeat_duration=200)
+    assert caught.value.param == "overwrite"
+    result = CliRunner().invoke(main, ["-q", "moviefy", str(stills), str(out), "film", "--fps", "5", "--hold-ms", "200"])
+    assert result.exit_code == 2 and "OutputExistsError" in result.output
+    with pytest.raises(OutputExistsError, match="a.png"):
+        pf.normalize_image_sizes(stills, output_dir=out)
+    assert film.read_bytes() == b"the user's film" and normalized.read_bytes() == b"the user's picture"
+    assert listing(out) == ["Normalized/a.png", "film.mp4"]  # refused before anything was written
+    assert pf.moviefy_images(stills, out, "film", fps=5, repeat_duration=200, overwrite=True) == film
+    assert pf.normalize_image_sizes(stills, output_dir=out, overwrite=True)[0] == normalized
+    assert film.read_bytes() != b"the user's film" and normalized.read_bytes() != b"the user's picture"
+
+
+def test_an_experiment_never_takes_its_contact_sheet_as_an_input_nor_writes_over_one(tmp_path):
+    faces = tmp_path / "faces"
+    faces.mkdir()
+    face = write_sample_image(faces / "a.png")
+    before = face.read_bytes()
+    path = _experiment(tmp_path, None, """\
+        inputs: [faces/*.png]
+        output_dir: faces
+        conditions: [{name: red, layers: [{type: color_shift}]}]
+        """)
+    assert Experiment.from_yaml(path).run(executor="serial").count("made") == 1
+    sheet = (faces / "contact_sheet.png").read_bytes()
+    again = Experiment.from_yaml(path)
+    assert [Path(j.input).name for j in again.jobs()] == ["a.png"]  # its own contact sheet is no input
+    assert again.run(executor="serial").count("skipped") == 1
+    assert face.read_bytes() == before and not (faces / "red" / "contact_sheet.png").exists()
+    assert (faces / "contact_sheet.png").read_bytes() == sheet  # rewritten: the same run, the same sheet
+    # a user's own picture of that name is an input the contact sheet would overwrite: refused
+    (faces / "contact_sheet.png").write_bytes(before)
+    with pytest.raises(ExperimentError, match="contact_sheet.png"):
+        Experiment.from_yaml(path)
+    assert (faces / "contact_sheet.png").read_bytes() == before
+
+
+def test_an_experiment_never_writes_over_a_manifest_or_sheet_it_did_not_make(tmp_path, stills):
+    path = _experiment(tmp_path, stills, """\
+        inputs: [in/a.png]
+        output_dir: out
+        conditions: [{name: red, layers: [{type: color_shift}]}]
+        """)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("manifest.csv", "contact_sheet.png"):
+        (out / name).write_text("the user's notes\n")
+        with pytest.raises(OutputExistsError, match=name):
+            Experiment.from_yaml(path).run(executor="serial")
+        assert listing(out) == [name] and (out / name).read_text() == "the user's notes\n"
+        (out / name).unlink()
+    Experiment.from_yaml(path).run(executor="serial")
+    assert Experiment.from_yaml(path).run(executor="serial").count("skipped") == 1  # its own: rewritten
+
+
+def test_run_refuses_outputs_made_with_other_parameters_and_counts_every_status(tmp_path, stills):
+    text = """\
+        inputs: [in/*.png]
+        output_dir: out
+        conditions: [{name: red, layers: [{type: color_shift, shift_magnitude: %s}]}]
+        """
+    path = _experiment(tmp_path, stills, text % 8)
+    first = CliRunner().invoke(main, ["-q", "run", str(path), "--executor", "serial"])
+    assert first.exit_code == 0 and "2 outputs: 2 made, 0 already made, 0 failed" in first.output
+    out = tmp_path / "out"
+    made = snapshot(out)
+    path.write_text(textwrap.dedent(text % 12))
+    refused = CliRunner().invoke(main, ["-q", "run", str(path), "--executor", "serial"])
+    assert refused.exit_code == 2 and "OutputExistsError" in refused.output and "a.png" in refused.output
+    assert "--overwrite" in refused.output and snapshot(out) == made  # before any work
+    remade = CliRunner().invoke(main, ["-q", "run", str(path), "--executor", "serial", "--overwrite"])
+    assert remade.exit_code == 0, remade.output
+    assert "2 outputs: 0 made, 2 made again (--overwrite), 0 already made, 0 failed" in remade.output
+    assert set(pd.read_csv(out / "manifest.csv")["status"]) == {"remade"}
+    assert read_sidecar(out / "red" / "a.png")["request"]["layers"][0]["shift_magnitude"] == 12.0
+    made = snapshot(out / "red")
+    pixels = read_image(stills / "a.png")
+    pixels[:8, :8] = 0
+    write_image(stills / "a.png", pixels)  # the same name, other bytes: made from another request
+    changed = CliRunner().invoke(main, ["-q", "run", str(path), "--executor", "serial"])
+    assert changed.exit_code == 1 and "OutputExistsError" in changed.output and "red/a.png" in changed.output
+    assert "2 outputs: 0 made, 1 already made, 1 failed" in changed.output and snapshot(out / "red") == made
+
+
+@pytest.mark.parametrize("damage, key", [
+    (lambda r: r.update(request=[1]), "request"),
+    (lambda r: r.update(layers="x"), "layers"),
+    (lambda r: r["input"].update(path=5), "input.path"),
+    (lambda r: r.update(reviewed_by="me"), "reviewed_by"),
+    (lambda r: r["output"].update(sha256=["x"]), "output.sha256"),
+    (lambda r: r.update(tables=[1]), "tables"),
+    (lambda r: r["request"].update(layers=[1]), r"request.layers\[0\]"),
+    (lambda r: r.update(seed="1"), "seed"),
+], ids=["request-list", "layers-string", "input-path-number", "unknown-key", "sha256-list", "tables-list",
+        "request-layer-number", "seed-string"])
+def test_a_damaged_sidecar_is_refused_naming_its_key(tmp_path, stills, damage, key):
+    out = tmp_path / "out"
+    out.mkdir()
+    (r,) = pf.face_color_shift(stills / "a.png", out, seed=2)
+    record = json.loads(sidecar_path(r.output).read_text())
+    damage(record)
+    sidecar_path(r.output).write_text(json.dumps(record))
+    with pytest.raises(SidecarError, match=key):
+        verify_output(r.output)
+    result = CliRunner().invoke(main, ["verify", str(r.output)])
+    assert result.exit_code == 2 and "SidecarError" in result.output and "Traceback" not in result.output
+    # a run meeting that output: not PyFAME's as far as it can tell, so refused, never a crash
+    with pytest.raises(OutputExistsError):
+        pf.face_color_shift(stills / "a.png", out, seed=2)
+
+
+def test_an_existing_input_path_is_taken_literally_not_as_a_glob(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_sample_image(folder / "face1.png")
+    write_sample_image(folder / "face[1].png")
+    path = _experiment(tmp_path, None, """\
+        inputs: ["in/face[1].png"]
+        output_dir: out
+        conditions: [{name: red, layers: [{type: color_shift}]}]
+        """)
+    assert [Path(j.input).name for j in Experiment.from_yaml(path).jobs()] == ["face[1].png"]

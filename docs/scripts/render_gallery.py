@@ -48,6 +48,8 @@ def coloring() -> Path:
         ("saturation -30", [pf.SaturationShift(shift_magnitude=-30)]),
         ("saturation +30", [pf.SaturationShift(shift_magnitude=30)]),
         ("brightness +20", [pf.BrightnessShift(shift_magnitude=20)]),
+        ("+20, mesh oval, 3 px (0.2)", [pf.BrightnessShift(shift_magnitude=20, landmark_regions=pf.FACE_OVAL_MESH_PATH,
+                                                          feather_px=3)]),
         ("brightness -20", [pf.BrightnessShift(shift_magnitude=-20)]),
         ("red +15, cheeks", [pf.ColorShift(shift_color="red", shift_magnitude=15, landmark_regions=pf.CHEEKS_PATH)]),
         ("red cheeks + dark brows", [pf.ColorShift(shift_magnitude=15, landmark_regions=pf.CHEEKS_PATH),
@@ -69,8 +71,9 @@ def occlusion() -> Path:
         ("blur gaussian 21", [pf.Blur("gaussian", 21)]),
         ("blur median 11, feather", [pf.Blur("median", 11, feather_px=6)]),
         ("pixelate 12", [pf.Noise("pixelate", pixel_size=12)]),
+        ("pixelate 32 (default)", [pf.Noise("pixelate")]),
         ("salt & pepper 0.2", [pf.Noise("salt and pepper", noise_prob=0.2)]),
-        ("gaussian noise sd 40", [pf.Noise("gaussian", standard_dev=40)]),
+        ("gaussian noise, default (sd 25)", [pf.Noise("gaussian")]),
         ("noise whole frame", [pf.Noise("gaussian", standard_dev=25, mask_type=None)]),
     ])
 
@@ -80,11 +83,12 @@ def pld_and_scrambling() -> Path:
         ("point-light, whole face", [pf.PointLightDisplay()]),
         ("point-light, density 0.3", [pf.PointLightDisplay(point_density=0.3, point_radius=3)]),
         ("point-light, eyes+mouth", [pf.PointLightDisplay([pf.EYES_MASK, pf.MOUTH_MASK], point_radius=2)]),
+        ("grid scramble, default 40 px", [pf.GridScramble()]),
         ("grid scramble, high, 30 px", [pf.GridScramble("high", 30)]),
         ("grid scramble, low, 20 px, t=2", [pf.GridScramble("low", 20, 2)]),
         ("landmark scramble", [pf.LandmarkScramble()]),
-        ("phase scramble, coherence 1", [pf.PhaseScramble(1.0)]),
-        ("phase scramble, coherence 0.4", [pf.PhaseScramble(0.4)]),
+        ("phase scramble (default)", [pf.PhaseScramble()]),
+        ("phase scramble, coherence 0.5", [pf.PhaseScramble(0.5)]),
         ("grid scramble, grayscale", [pf.GridScramble("high", 30, out_grayscale=True)]),
     ])
 

@@ -9,7 +9,6 @@ with their frame plan, and tables from their own sidecars.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -18,14 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from pyfame.errors import FileReadError, PyfameError, PyfamePathError
+from pyfame.errors import PyfameError, PyfamePathError
+from pyfame.provenance import SidecarError
 
 #: ``VerifyReport.status`` values and the exit codes ``pyfame verify`` gives them.
 EXIT_CODES = {"identical": 0, "differs": 1, "cannot verify": 3}
-
-
-class SidecarError(FileReadError):
-    """A sidecar that is not a PyFAME sidecar: not JSON, not a mapping, or missing keys."""
 
 
 @dataclass
@@ -49,30 +45,12 @@ class VerifyReport:
             self.status = "identical" if self.identical else "differs"
 
 
-REQUIRED_KEYS = ("input", "output", "tracker", "no_face_policy", "seed")
-
-
 def read_record(output: Path) -> dict[str, Any]:
-    """The sidecar of ``output``, checked to be a PyFAME sidecar (``SidecarError`` if not)."""
-    from pyfame.provenance import sidecar_path
+    """The sidecar of ``output``, checked to be a PyFAME sidecar (:func:`~pyfame.provenance.read_sidecar`:
+    a ``SidecarError`` naming the key when it is damaged)."""
+    from pyfame.provenance import read_sidecar
 
-    side = sidecar_path(output)
-    if not side.is_file():
-        raise PyfamePathError(f"output: {output} has no sidecar ({side.name}); it was not made by PyFAME",
-                              param="output")
-    try:
-        record = json.loads(side.read_text())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SidecarError(f"{side}: not valid JSON ({exc})", param="output") from exc
-    if not isinstance(record, dict):
-        raise SidecarError(f"{side}: a sidecar is a JSON object, got {type(record).__name__}", param="output")
-    missing = [k for k in REQUIRED_KEYS if k not in record]
-    if missing:
-        raise SidecarError(f"{side}: not a PyFAME sidecar (missing {', '.join(missing)})", param="output")
-    for key in ("input", "output", "tracker"):
-        if not isinstance(record[key], dict):
-            raise SidecarError(f"{side}: {key!r} must be an object", param="output")
-    return record
+    return read_sidecar(output)
 
 
 def find_input(output: Path, record: dict[str, Any]) -> Path | None:
@@ -163,7 +141,8 @@ def _verify_operation(out: Path, record: dict[str, Any]) -> VerifyReport:
     settings = RunSettings(seed=record["seed"], landmark_cache=False,
                            **{k: tracker[k] for k in ("min_detection_confidence", "min_tracking_confidence",
                                                      "num_faces", "smoothing") if k in tracker},
-                           **{k: encoder[k] for k in ("crf", "preset") if k in encoder})
+                           **{k: encoder[k] for k in ("crf", "preset") if k in encoder},
+                           table_format=record["request"].get("table_format", "csv"))
     rel = record["output"].get("folder_path", out.name)
     with tempfile.TemporaryDirectory(prefix="pyfame-verify-") as tmp:
         run_operation(operation, sources, tmp, settings, subfolder="made")
@@ -176,7 +155,6 @@ def _verify_operation(out: Path, record: dict[str, Any]) -> VerifyReport:
 def _rebuild(record: dict[str, Any]) -> tuple[Any, Any]:
     """The pass and options a sidecar describes (``PyfameError`` if it cannot be rebuilt)."""
     from pyfame.face.tracker_settings import TrackerSettings
-    from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
     from pyfame.pipeline.file_pass import Work
     from pyfame.pipeline.registry import build
     from pyfame.pipeline.run_options import RunOptions
@@ -199,7 +177,7 @@ def _rebuild(record: dict[str, Any]) -> tuple[Any, Any]:
     except TypeError as exc:
         raise SidecarError(f"the sidecar's tracker settings are not PyFAME's ({exc})") from exc
     options = RunOptions(tracker=tracker, no_face=record["no_face_policy"], seed=record["seed"],
-                         crf=encoder.get("crf", DEFAULT_CRF), preset=encoder.get("preset", DEFAULT_PRESET),
+                         crf=encoder.get("crf"), preset=encoder.get("preset"),  # what the bytes depend on
                          landmark_cache=False, allow_truncated="truncated" in record)
     return work, options
 

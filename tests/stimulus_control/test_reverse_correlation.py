@@ -267,7 +267,7 @@ def test_bad_responses_refused_before_any_work(experiment, monkeypatch):
         rc.classification_image(stimuli, pd.DataFrame({"trial": [1, 301, 302, 0], "response": [1, 1, -1, 1]}))
     with pytest.raises(PyfameValueError, match="responses name trials that do not exist: 301"):
         rc.classification_image(stimuli, [1] * 301)
-    with pytest.raises(PyfameValueError, match="response must be 1 .ori chosen., -1"):
+    with pytest.raises(PyfameValueError, match="response must be 1 .ori chosen. or -1 .inv chosen.*coded 1/2"):
         rc.classification_image(stimuli, pd.DataFrame({"trial": [1, 2], "response": [1, 2]}))
     with pytest.raises(PyfameValueError, match="trial must hold whole trial numbers"):
         rc.classification_image(stimuli, pd.DataFrame({"trial": [1.5], "response": [1]}))

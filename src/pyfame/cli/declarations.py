@@ -9,9 +9,11 @@ from typing import Any
 import click
 
 from pyfame.cli.main import main
+from pyfame.cli.param_options import given, make_option
 from pyfame.cli.reporting import report
 from pyfame.errors import PyfameValueError
 from pyfame.pipeline.params import REQUIRED
+from pyfame.pipeline.run_options import RunSettings
 
 
 def describe_class(cls: Any) -> list[str]:
@@ -146,6 +148,8 @@ def parse_spec(text: str, family: str) -> dict[str, Any]:
 @click.option("--workers", type=int, default=None)
 @click.option("--overwrite", is_flag=True, help="Replace outputs made with other parameters.")
 @click.option("--with-sub-dirs", is_flag=True)
+@make_option(RunSettings.parameters["table_format"])  # the probes' tables: the run setting's own option
+@make_option(RunSettings.parameters["plot"])
 @click.pass_context
 def apply(ctx: click.Context, input_path: Path, output_dir: Path, layer_specs: tuple[str, ...],
           probe_specs: tuple[str, ...], plan_spec: str | None, subfolder: str | None, **run: Any) -> None:
@@ -160,4 +164,4 @@ def apply(ctx: click.Context, input_path: Path, output_dir: Path, layer_specs: t
     plan = build(parse_spec(plan_spec, "frame_plan"), "frame_plan") if plan_spec else None
     output_dir.mkdir(parents=True, exist_ok=True)
     report(apply_layers(input_path, output_dir, layers, probes, subfolder=subfolder, frame_plan=plan,
-                        progress=ctx.obj["progress"], **{k: v for k, v in run.items() if v is not None}))
+                        progress=ctx.obj["progress"], **{k: v for k, v in given(run).items() if v is not None}))

@@ -18,7 +18,14 @@ from pyfame.cli.main import main
                    "and tears it down after it.")
 @click.option("--workers", type=int, default=None, help="Processes or Dask workers (default: CPU count).")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster).")
-@click.option("--overwrite", is_flag=True, help="Replace files in the output folder this experiment did not make.")
+@click.option("--overwrite", is_flag=True,
+              help="Make again outputs that exist made with other parameters (or not by PyFAME); default: refuse.")
+@click.option("--allow-truncated", "allow_truncated", is_flag=True, default=None,
+              help="Accept a video cut short (frames missing against its own index), recorded in the sidecar "
+                   "(default: the file's allow_truncated, else refuse).")
+@click.option("--max-pixels", type=int, default=None,
+              help="Largest input image or frame, in pixels, refused from the header above it (default: the "
+                   "file's max_pixels, else 100,000,000).")
 @click.option("--jobs", "n_jobs", type=int, default=None, help="slurm: number of batch jobs (one Dask worker each).")
 @click.option("--cores", type=int, default=None, help="slurm: cores per job.")
 @click.option("--memory", default=None, help="slurm: memory per job, e.g. 16GB.")
@@ -26,8 +33,8 @@ from pyfame.cli.main import main
 @click.option("--dashboard", is_flag=True, help="Dask: start the web dashboard (off by default).")
 @click.pass_context
 def run(ctx: click.Context, experiment: Path, dry_run: bool, executor: str | None, workers: int | None,
-        scheduler: str | None, overwrite: bool, n_jobs: int | None, cores: int | None, memory: str | None,
-        walltime: str | None, dashboard: bool) -> None:
+        scheduler: str | None, overwrite: bool, allow_truncated: bool | None, max_pixels: int | None,
+        n_jobs: int | None, cores: int | None, memory: str | None, walltime: str | None, dashboard: bool) -> None:
     """Make a whole stimulus set from an EXPERIMENT file (YAML)."""
     from pyfame.experiment import Experiment
 
@@ -42,12 +49,13 @@ def run(ctx: click.Context, experiment: Path, dry_run: bool, executor: str | Non
                if v is not None}
     if dashboard:
         cluster["dashboard"] = True
-    report = exp.run(executor, workers, scheduler, progress=ctx.obj["progress"], overwrite=overwrite, **cluster)
+    report = exp.run(executor, workers, scheduler, progress=ctx.obj["progress"], overwrite=overwrite,
+                     allow_truncated=allow_truncated, max_pixels=max_pixels, **cluster)
     for r in report.failed:
         click.echo(f"FAILED  {r['input']} [{r['condition']}]: {r['error']}", err=True)
     click.echo(report.summary())
-    click.echo(f"manifest: {exp.output_dir / 'manifest.csv'}")
-    click.echo(f"contact sheet: {exp.output_dir / 'contact_sheet.png'}")
+    for name, path in exp.report_files().items():
+        click.echo(f"{name.split('.')[0].replace('_', ' ')}: {path}")
     if report.failed:
         sys.exit(1)
 

@@ -2,8 +2,10 @@
 
 ``pyfame color-shift IN OUT --shift-color red --shift-magnitude 8`` runs the layer
 ``color_shift`` over a file or folder into ``OUT/<its subfolder>/``, with the options of its
-declared parameters and of the run settings that apply (encoding only where media is
-written, table options only where tables are). A plugin's layer gets its command the same
+declared parameters and of the run settings that apply to what the class declares it does
+(``does``: encoding only where video is written, table options only where tables are,
+tracking options only where faces are tracked, ``--with-sub-dirs`` only where folders are
+walked; :meth:`~pyfame.pipeline.run_options.RunSettings.applying_to`). A plugin's layer gets its command the same
 way.
 """
 
@@ -30,21 +32,10 @@ def _summary(cls: type[Configurable]) -> str:
     return " ".join(doc.split()).replace("``", "")
 
 
-def run_setting_groups(cls: type[Configurable]) -> list[str]:
-    """The run settings a class's command takes."""
-    from pyfame.pipeline.operation import Operation
-
-    if issubclass(cls, Operation):
-        return ["batch", "run", "tracking", "encoding"]
-    media = issubclass(cls, (Layer, FramePlan))
-    tables = issubclass(cls, Probe) or "companion_probe" in vars(cls)
-    groups = ["batch", "run"] + (["tracking"] if not issubclass(cls, FramePlan) else [])
-    return groups + (["encoding"] if media else []) + (["tables"] if tables else [])
-
-
 def build_command(cls: type[Configurable], name: str | None = None) -> click.Command:
     """The command of ``cls`` (under ``name``, default its own)."""
-    run_names = [n for n in RunSettings.names(*run_setting_groups(cls)) if RunSettings.parameters[n].cli]
+    applying = RunSettings.applying_to(cls)  # what the class declares it does decides the options shown
+    run_names = [n for n in applying if RunSettings.parameters[n].cli]
 
     from pyfame.pipeline.operation import Operation
 
@@ -77,7 +68,7 @@ def build_command(cls: type[Configurable], name: str | None = None) -> click.Com
                             context_settings={"help_option_names": ["-h", "--help"]})
     options = [make_option(p) for p in cls.parameters.values() if p.cli]
     options += [make_option(RunSettings.parameters[n]) for n in run_names]
-    if "landmark_cache" in RunSettings.names(*run_setting_groups(cls)):
+    if "landmark_cache" in applying:
         options.append(click.option("--no-cache", is_flag=True, help="Do not read or write the landmark cache."))
     for option in options:
         option(command)

@@ -171,17 +171,14 @@ def landmarks(ctx: click.Context, file: Path, output: Path, num_faces: int, blen
     from pyfame.face.tracker_settings import TrackerSettings
     from pyfame.io.table_sink import write_table
 
+    from pyfame.pipeline.output_policy import claim_output
+
     if output.suffix.lower() not in (".csv", ".parquet"):
-        raise PyfameValueError(f"--output: {output} must end in .csv or .parquet")
-    if output.resolve() == file.resolve():
-        raise PyfameValueError(f"--output: {output} is the input file")
+        raise PyfameValueError(f"--output: {output} must end in .csv or .parquet", param="output")
+    claim_output(output, output.parent, inputs=[file], overwrite=overwrite, param="output")  # before any work
     probe = LandmarkProbe(blendshapes=blendshapes, head_pose=head_pose, layout=layout, columns=columns)
     table = landmark_table(file, probe,
                            tracker=TrackerSettings(num_faces=num_faces), progress=ctx.obj["progress"])
-    if output.exists() and not overwrite:
-        from pyfame.pipeline.output_policy import OutputExistsError
-
-        raise OutputExistsError(f"{output} exists; pass --overwrite to replace it", param="overwrite")
     output.parent.mkdir(parents=True, exist_ok=True)
     write_table(table, output)
     click.echo(f"{len(table)} rows → {output}")

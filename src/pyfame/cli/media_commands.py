@@ -9,11 +9,13 @@ from typing import Any
 import click
 
 from pyfame.cli.main import main
+from pyfame.cli.param_options import given, make_option
 from pyfame.cli.reporting import report
-from pyfame.io.video_sink import X264_PRESETS
 from pyfame.pipeline.run_options import RunSettings
 
-_CRF, _PRESET = RunSettings.parameters["crf"].default, RunSettings.parameters["preset"].default
+#: The encoding options, made from their declarations like every generated command's.
+_ENCODING = [make_option(RunSettings.parameters[name]) for name, needs in RunSettings.APPLIES_IF.items()
+             if needs == "writes_video"]
 
 
 def _io(func: Any) -> Any:
@@ -24,8 +26,7 @@ def _io(func: Any) -> Any:
         click.option("--seed", type=int, default=None, help="Base seed (drawn and recorded if not given)."),
         click.option("--workers", type=int, default=None, help="Process that many files at once."),
         click.option("--overwrite", is_flag=True, help="Replace outputs made with other parameters."),
-        click.option("--crf", type=int, default=_CRF, show_default=True, help="H.264 quality (0-51)."),
-        click.option("--preset", type=click.Choice(X264_PRESETS), default=_PRESET, show_default=True),
+        *_ENCODING,
     ]):
         func = option(func)
     return func
@@ -33,7 +34,7 @@ def _io(func: Any) -> Any:
 
 def _run_keywords(ctx: click.Context, kw: dict[str, Any], output_dir: Path) -> dict[str, Any]:
     output_dir.mkdir(parents=True, exist_ok=True)
-    return {"progress": ctx.obj["progress"], **{k: v for k, v in kw.items() if v is not None}}
+    return {"progress": ctx.obj["progress"], **{k: v for k, v in given(kw).items() if v is not None}}
 
 
 @main.command("scramble")
@@ -78,19 +79,24 @@ def pld(ctx: click.Context, input_path: Path, output_dir: Path, regions: tuple[s
         history_window_msec=history_ms, **_run_keywords(ctx, kw, output_dir)))
 
 
+def _encoding(func: Any) -> Any:
+    for option in reversed(_ENCODING):
+        func = option(func)
+    return func
+
+
 @main.command("transcode")
 @click.argument("input_path", type=click.Path(path_type=Path))
 @click.argument("output_dir", type=click.Path(path_type=Path))
-@click.option("--crf", type=int, default=_CRF, show_default=True)
-@click.option("--preset", type=click.Choice(X264_PRESETS), default=_PRESET, show_default=True)
+@_encoding
 @click.option("--with-sub-dirs", is_flag=True)
 @click.option("--overwrite", is_flag=True, help="Replace outputs made with other settings.")
-def transcode(input_path: Path, output_dir: Path, crf: int, preset: str, with_sub_dirs: bool, overwrite: bool) -> None:
+def transcode(input_path: Path, output_dir: Path, with_sub_dirs: bool, overwrite: bool, **encoding: Any) -> None:
     """Re-encode videos as H.264 MP4 (audio kept); writes OUTPUT_DIR/Transcoded/."""
     from pyfame.utils.media_utils import transcode_video_to_mp4
 
     output_dir.mkdir(parents=True, exist_ok=True)
-    report(transcode_video_to_mp4(input_path, output_dir, with_sub_dirs, crf=crf, preset=preset, overwrite=overwrite))
+    report(transcode_video_to_mp4(input_path, output_dir, with_sub_dirs, overwrite=overwrite, **given(encoding)))
 
 
 @main.command("moviefy")
@@ -101,26 +107,30 @@ def transcode(input_path: Path, output_dir: Path, crf: int, preset: str, with_su
 @click.option("--hold-ms", type=float, default=1000.0, show_default=True, help="How long each image shows.")
 @click.option("--blend", type=float, default=0.2, show_default=True, help="Share of each hold cross-faded (0 = cut).")
 @click.option("--normalize", type=click.Choice(["none", "crop", "pad"]), default="none", show_default=True)
+@click.option("--overwrite", is_flag=True, help="Replace an existing NAME.mp4 (default: refuse).")
 def moviefy(input_dir: Path, output_dir: Path, name: str, fps: float, hold_ms: float, blend: float,
-            normalize: str) -> None:
+            normalize: str, overwrite: bool) -> None:
     """Turn a folder of stills into one video NAME.mp4 in OUTPUT_DIR."""
     from pyfame.utils.media_utils import moviefy_images
 
     output_dir.mkdir(parents=True, exist_ok=True)
     click.echo(str(moviefy_images(input_dir, output_dir, name, fps=fps, repeat_duration=hold_ms,
                                   blend_images=blend > 0, blended_frames_prop=blend, normalize=normalize != "none",
-                                  normalization_method="crop" if normalize == "none" else normalize)))
+                                  normalization_method="crop" if normalize == "none" else normalize,
+                                  overwrite=overwrite)))
 
 
 @main.command("plot")
 @click.argument("table", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PNG to write (TABLE.png by default).")
-def plot(table: Path, output: Path | None) -> None:
+@click.option("--overwrite", is_flag=True,
+              help="Replace a file in the way that is not PyFAME's plot of this table (default: refuse).")
+def plot(table: Path, output: Path | None, overwrite: bool) -> None:
     """Plot a colour-means, optical-flow or landmark TABLE over time."""
     from pyfame.io.table_plots import plot_table
 
-    click.echo(str(plot_table(table, output)))
+    click.echo(str(plot_table(table, output, overwrite=overwrite)))
 
 
 @main.command("regions")

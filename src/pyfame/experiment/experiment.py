@@ -15,14 +15,15 @@ from typing import Any
 from pyfame.errors import PyfameError, PyfameValueError
 from pyfame.pipeline.registry import build
 from pyfame.experiment.yaml_with_lines import Where, load_with_lines
+from pyfame.io.image_source import MAX_PIXELS
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
-from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
+from pyfame.io.video_sink import DEFAULT_ENCODER_PROFILE
 
 TOP_KEYS = {"inputs", "output_dir", "conditions", "operations", "probes", "seed", "naming", "tracking", "encoding",
-            "no_face", "landmark_cache", "executor", "limits"}
+            "no_face", "landmark_cache", "allow_truncated", "max_pixels", "executor", "limits", "table_format"}
 CONDITION_KEYS = {"name", "layers", "vary", "frame_plan"}
 TRACKING_KEYS = {"num_faces", "min_detection_confidence", "min_tracking_confidence", "smoothing"}
-ENCODING_KEYS = {"crf", "preset"}
+ENCODING_KEYS = {"encoder_profile", "crf", "preset"}
 EXECUTOR_KEYS = {"type", "workers", "scheduler", "jobs", "cores", "memory", "walltime", "dashboard"}
 LIMIT_KEYS = {"max_jobs"}
 #: The most jobs (inputs x conditions, every ``vary`` combination counted) an experiment may
@@ -156,13 +157,13 @@ class Experiment:
         for key in ("inputs", "output_dir"):
             if key not in data:
                 raise self._fail((), f"missing required key {key!r}")
-        self.inputs = self._resolve_inputs(data["inputs"])
         out = data["output_dir"]
         if not isinstance(out, str):
             raise self._fail(("output_dir",), "must be a path")
         self.output_dir = (self.base_dir / out).resolve()
         if self.output_dir.exists() and not self.output_dir.is_dir():
             raise self._fail(("output_dir",), f"{self.output_dir} is a file")
+        self.inputs = self._resolve_inputs(data["inputs"])
         seed = data.get("seed", 0)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise self._fail(("seed",), f"must be a non-negative integer, got {seed!r}")
@@ -209,36 +210,64 @@ class Experiment:
             path = ("inputs",) if isinstance(value, str) else ("inputs", i)
             if not isinstance(item, str):
                 raise self._fail(path, f"must be a path or glob, got {item!r}")
-            pattern = str(self.base_dir / item)
-            matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))]
+            matches = self._matches(item)
             files: list[Path] = []
             for m in matches:
                 if m.is_dir():
                     files.extend(sorted(f for f in m.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS | VIDEO_EXTENSIONS))
                 elif m.suffix.lower() in IMAGE_EXTENSIONS | VIDEO_EXTENSIONS:
                     files.append(m)
+            files = [f for f in files if not self._own_report(f)]
             if not files:
                 raise self._fail(path, f"{item!r} matches no image or video (relative to {self.base_dir})")
             found.extend(f.resolve() for f in files if f.resolve() not in found)
         return found
 
+    def _matches(self, item: str) -> list[Path]:
+        """The paths ``item`` names: itself when it exists (a name like ``face[1].png`` is a
+        file name, not a pattern), else the files and folders its glob matches."""
+        literal = self.base_dir / item
+        if literal.exists():
+            return [literal]
+        return [Path(m) for m in sorted(glob.glob(str(literal), recursive=True))]
+
+    def _own_report(self, path: Path) -> bool:
+        """Whether ``path`` is this experiment's contact sheet (made by an earlier run), which
+        a glob over the output folder must not take as an input."""
+        from pyfame.experiment.report import CONTACT_SHEET_NAME, is_contact_sheet
+
+        return path.resolve() == self.output_dir / CONTACT_SHEET_NAME and is_contact_sheet(path)
+
     def _settings(self, data: dict[str, Any]) -> dict[str, Any]:
         from pyfame.face.tracker_settings import TrackerSettings
-        from pyfame.pipeline.run_options import RunOptions
+        from pyfame.pipeline.run_options import RunOptions, RunSettings
 
         tracking = self._mapping(data.get("tracking", {}) or {}, ("tracking",), TRACKING_KEYS)
         encoding = self._mapping(data.get("encoding", {}) or {}, ("encoding",), ENCODING_KEYS)
-        settings = {"tracking": dict(tracking), "crf": encoding.get("crf", DEFAULT_CRF),
-                    "preset": encoding.get("preset", DEFAULT_PRESET),
-                    "no_face": data.get("no_face", "pass"), "landmark_cache": data.get("landmark_cache", True)}
-        try:
-            RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"], crf=settings["crf"],
-                       preset=settings["preset"], landmark_cache=settings["landmark_cache"])
+        settings = {"tracking": dict(tracking), "no_face": data.get("no_face", "pass"),
+                    "landmark_cache": data.get("landmark_cache", True),
+                    "allow_truncated": data.get("allow_truncated", False),
+                    "max_pixels": data.get("max_pixels", MAX_PIXELS)}
+        table_format = data.get("table_format", "csv")
+        try:  # the run setting's own declaration (csv or parquet): probe tables and the manifest
+            settings["table_format"] = RunSettings.parameters["table_format"].kind.check(table_format,
+                                                                                          "table_format")
         except PyfameError as exc:
-            name = exc.param or str(exc).split(" ")[0]
+            raise self._fail(("table_format",), str(exc)) from exc
+        try:
+            options = RunOptions(tracker=TrackerSettings(**tracking), no_face=settings["no_face"],
+                                 crf=encoding.get("crf"), preset=encoding.get("preset"),
+                                 encoder_profile=encoding.get("encoder_profile", DEFAULT_ENCODER_PROFILE),
+                                 landmark_cache=settings["landmark_cache"],
+                                 allow_truncated=settings["allow_truncated"], max_pixels=settings["max_pixels"])
+        except PyfameError as exc:
+            name = exc.param or ""
             section = ("tracking", name) if name in TRACKING_KEYS else (("encoding", name) if name in ENCODING_KEYS
                                                                         else (name,))
             raise self._fail(section, str(exc)) from exc
+        settings.update(allow_truncated=options.allow_truncated, max_pixels=options.max_pixels)
+        # the values used, so every job (another process, a Dask worker) encodes alike
+        settings.update(encoder_profile=options.encoder_profile, crf=options.crf, preset=options.preset)
         return settings
 
     def _operations(self, value: Any) -> list[tuple[str, dict[str, Any], dict[str, list[Path]]]]:
@@ -282,28 +311,48 @@ class Experiment:
     def _glob(self, item: Any, path: tuple[Any, ...]) -> list[Path]:
         if not isinstance(item, str):
             raise self._fail(path, f"must be a path or glob, got {item!r}")
-        found = [Path(m).resolve() for m in sorted(glob.glob(str(self.base_dir / item), recursive=True))]
+        found = [m.resolve() for m in self._matches(item)]
         if not found:
             raise self._fail(path, f"{item!r} matches nothing (relative to {self.base_dir})")
         return found
 
-    def _check_outputs(self) -> None:
-        """Every output inside ``output_dir``, none an input, none made twice: before any work."""
-        from pyfame.pipeline.inputs import inside
+    def all_inputs(self) -> list[Path]:
+        """Every file the experiment reads: its inputs and the operations' own inputs."""
+        found = list(self.inputs)
+        for _, _, sources in self.operations:
+            found += [p for paths in sources.values() for p in paths if p not in found]
+        return found
 
-        inputs = {p.resolve() for p in self.inputs}
+    def report_files(self) -> dict[str, Path]:
+        """The manifest and contact sheet every run (re)writes in ``output_dir``."""
+        from pyfame.experiment.report import CONTACT_SHEET_NAME
+
+        return {self.manifest_path.name: self.manifest_path, CONTACT_SHEET_NAME: self.output_dir / CONTACT_SHEET_NAME}
+
+    def _check_outputs(self) -> None:
+        """Every output (the jobs', the manifest, the contact sheet) inside ``output_dir``, none
+        an input, none made twice: before any work (:func:`~pyfame.pipeline.output_policy.claim_output`)."""
+        from pyfame.pipeline.output_policy import OutputFolder, inside
+
+        folder = OutputFolder(self.output_dir, self.all_inputs())
         seen: set[Path] = set()
         for job in self.jobs():
             out = Path(job.output)
-            if not inside(out, self.output_dir):
-                raise self._fail(("naming",), f"gives {out}, outside output_dir {self.output_dir} (condition "
-                                              f"{job.condition!r})")
-            if out.resolve() in inputs:
-                raise self._fail(("output_dir",), f"the output {out} would overwrite the input of the same name; "
-                                                  "choose another output_dir or naming")
+            try:
+                folder.claim(out, existing=False)
+            except PyfameError as exc:
+                key = "output_dir" if inside(out, self.output_dir) else "naming"  # an input, or outside
+                raise self._fail((key,), f"{exc} (condition {job.condition!r})") from exc
             if out.resolve() in seen:
                 raise self._fail(("naming",), "gives two jobs the same output path; add {input_name} or {condition}")
             seen.add(out.resolve())
+        for name, path in self.report_files().items():
+            try:
+                folder.claim(path, existing=False)
+            except PyfameError as exc:
+                raise self._fail(("output_dir",), f"every run writes {name} there: {exc}") from exc
+            if path.resolve() in seen:
+                raise self._fail(("naming",), f"gives an output the name of the run's {name}")
 
     def _probe(self, spec: Any, path: tuple[Any, ...]) -> dict[str, Any]:
         return self._built(spec, path, "probe").to_dict()
@@ -383,16 +432,31 @@ class Experiment:
                                 str(self.output_dir / rel), seed, self.settings, factors, plan))
         return jobs
 
+    @property
+    def manifest_path(self) -> Path:
+        """``output_dir/manifest.csv``, or ``manifest.parquet`` with ``table_format: parquet``."""
+        return self.output_dir / f"manifest.{self.settings['table_format']}"
+
     def run(self, executor: Any = None, workers: int | None = None, scheduler: Any = None,
-            progress: bool = False, overwrite: bool = False, **cluster: Any) -> Any:
+            progress: bool = False, overwrite: bool = False, allow_truncated: bool | None = None,
+            max_pixels: int | None = None, **cluster: Any) -> Any:
         """Make every output (skipping those already made with the same inputs and settings);
-        write ``manifest.csv`` and ``contact_sheet.png`` in the output folder. Returns the
+        write ``manifest.csv`` (``.parquet`` with the file's ``table_format: parquet``) and
+        ``contact_sheet.png`` in the output folder. Returns the
         :class:`~pyfame.experiment.report.RunReport`.
+
+        Before any work, every output that exists already is compared with its job's request
+        (as the seed functions do): one made by the same request is skipped; one made with
+        other parameters (or not by PyFAME) is refused with ``OutputExistsError`` naming it,
+        unless ``overwrite=True`` (``--overwrite``), which makes it again (status ``remade``).
+        A file in the way of the manifest or contact sheet that is not a previous run's is
+        refused the same way.
 
         ``executor``: ``"serial"``, ``"processes"`` (the default for more than one output),
         ``"dask"``, ``"slurm"``, an executor object or a ``dask.distributed.Client``;
         ``scheduler`` a Dask scheduler address or Client (it means ``executor="dask"``).
-        ``overwrite`` replaces files in the way that this experiment did not make.
+        ``allow_truncated`` and ``max_pixels`` override the file's keys of the same names
+        (reading inputs: see :class:`~pyfame.pipeline.run_options.RunOptions`).
         ``cluster``: for ``executor="slurm"`` (which they imply), ``jobs``, ``cores``,
         ``memory`` and ``walltime`` (and other ``SLURMCluster`` options); ``dashboard=True``
         starts Dask's dashboard. Arguments given here override the file's ``executor:``
@@ -400,11 +464,28 @@ class Experiment:
         then the operations' jobs run on that one executor (a cluster it starts stays up for
         both).
         """
-        from pyfame.experiment.job_runner import run_job
-        from pyfame.experiment.report import RunReport, write_contact_sheet, write_manifest
-        from pyfame.pipeline.executors import holding, implied_executor, make_executor, run_batch
+        from dataclasses import replace
 
-        jobs = [j.as_dict(overwrite) for j in self.jobs()]
+        from pyfame.experiment.job_runner import run_job
+        from pyfame.experiment.report import (
+            CONTACT_SHEET_NAME,
+            RunReport,
+            is_contact_sheet,
+            is_manifest,
+            write_contact_sheet,
+            write_manifest,
+        )
+        from pyfame.pipeline.executors import holding, implied_executor, make_executor, run_batch
+        from pyfame.pipeline.output_policy import OutputFolder
+        from pyfame.validation import check_bool
+
+        check_bool(overwrite, "overwrite")
+        settings = self.read_settings(allow_truncated, max_pixels)
+        reports = self.report_files()
+        folder = OutputFolder(self.output_dir, self.all_inputs(), overwrite=overwrite)
+        folder.claim(self.manifest_path, ours=is_manifest)
+        folder.claim(reports[CONTACT_SHEET_NAME], ours=is_contact_sheet)
+        jobs = [replace(j, settings=settings).as_dict(overwrite) for j in self.jobs()]
         called = {k: v for k, v in cluster.items() if v is not None}
         if implied_executor(executor, scheduler, **called) is not None:  # the call's own settings
             kind, address, options = implied_executor(executor, scheduler, **called), scheduler, called
@@ -418,21 +499,72 @@ class Experiment:
         if kind is None:
             kind = "processes" if len(jobs) > 1 else "serial"
         chosen = make_executor(kind, n, len(jobs), address, **options)  # errors before any work
+        self._refuse_changed_outputs(jobs, settings, overwrite)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         with holding(chosen):
             records = run_batch(run_job, jobs, chosen, progress=progress, desc="outputs") if jobs else []
-            records += self._run_operations(overwrite, chosen)
+            records += self._run_operations(overwrite, settings, chosen)
         report = RunReport(records)
-        write_manifest(report, self.output_dir / "manifest.csv")
-        write_contact_sheet(report, self.output_dir / "contact_sheet.png")
+        write_manifest(report, self.manifest_path)
+        write_contact_sheet(report, reports[CONTACT_SHEET_NAME])
         return report
 
-    def _run_operations(self, overwrite: bool, executor: Any = None) -> list[dict[str, Any]]:
+    def read_settings(self, allow_truncated: bool | None = None, max_pixels: int | None = None) -> dict[str, Any]:
+        """The file's settings, with ``allow_truncated`` and ``max_pixels`` replaced when given."""
+        from pyfame.io.image_source import check_max_pixels
+        from pyfame.validation import check_bool
+
+        settings = dict(self.settings)
+        if allow_truncated is not None:
+            settings["allow_truncated"] = check_bool(allow_truncated, "allow_truncated")
+        if max_pixels is not None:
+            settings["max_pixels"] = check_max_pixels(max_pixels)
+        return settings
+
+    def _refuse_changed_outputs(self, jobs: list[dict[str, Any]], settings: dict[str, Any], overwrite: bool) -> None:
+        """Before any work: refuse (unless ``overwrite``) when an output of a job or an
+        operation exists and was made with other parameters (or not by PyFAME), naming the
+        first and counting them. Only sidecars are read here (no input is hashed); an output
+        whose input bytes changed is refused by its own job."""
+        from pyfame.experiment.job_runner import job_options, job_targets, job_work
+        from pyfame.pipeline.operation import plan_operation
+        from pyfame.pipeline.output_policy import OutputExistsError, other_parameters, request_record
+
+        if overwrite or not self.output_dir.is_dir():  # nothing to replace
+            return
+        changed: list[Path] = []
+        for job in jobs:
+            work = job_work(job)
+            targets = job_targets(job, work)
+            if not any(p.exists() for p in targets.all()):
+                continue
+            found = other_parameters(targets, request_record(work, job_options(job), "", targets.media))
+            if found is not None:
+                changed.append(found)
+        for name, spec, sources in self.operations:
+            plan = plan_operation(build(spec, "operation"), sources, self.output_dir,
+                                  self._operation_settings(name, settings, overwrite), subfolder=name)
+            changed += plan.changed_outputs()
+        if changed:
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            raise OutputExistsError(f"{changed[0]}{more} exists and was made with other parameters (or is not "
+                                    "PyFAME's); pass overwrite=True (--overwrite) to make it again, or choose another "
+                                    "output_dir", param="overwrite")
+
+    def _operation_settings(self, name: str, settings: dict[str, Any], overwrite: bool) -> Any:
+        from pyfame.pipeline.run_options import RunSettings
+
+        return RunSettings(seed=derived_seed(self.seed, "operation", name), overwrite=overwrite, crf=settings["crf"],
+                           preset=settings["preset"], encoder_profile=settings["encoder_profile"],
+                           table_format=settings["table_format"],
+                           allow_truncated=settings["allow_truncated"],
+                           max_pixels=settings["max_pixels"], **settings["tracking"])
+
+    def _run_operations(self, overwrite: bool, settings: dict[str, Any], executor: Any = None) -> list[dict[str, Any]]:
         """Each operation into ``output_dir/<name>/``, its jobs on ``executor``; one record per
         output (its own inputs and their frame counts) or per failure (every input)."""
         from pyfame.hashing import file_sha256
         from pyfame.pipeline.operation import run_operation
-        from pyfame.pipeline.run_options import RunSettings
 
         records = []
         for name, spec, sources in self.operations:
@@ -441,10 +573,9 @@ class Experiment:
             base = {"input": every[0], "inputs": every, "condition": name, "seed": seed, "factors": {},
                     "layers": [spec], "frames": 0, "frames_with_face": 0, "sha256": "", "error": ""}
             try:
-                settings = RunSettings(seed=seed, overwrite=overwrite, crf=self.settings["crf"],
-                                       preset=self.settings["preset"], **self.settings["tracking"])
-                results = run_operation(build(spec, "operation"), sources, self.output_dir, settings,
-                                        subfolder=name, executor=executor)
+                results = run_operation(build(spec, "operation"), sources, self.output_dir,
+                                        self._operation_settings(name, settings, overwrite), subfolder=name,
+                                        executor=executor)
                 for r in results:
                     records.append({**base, "input": str(r.input), "inputs": [str(p) for p in r.inputs] or [str(r.input)],
                                     "output": str(r.output), "sha256": file_sha256(r.output),

@@ -45,32 +45,37 @@ def job_targets(job: dict[str, Any], work: Any) -> Any:
     from pyfame.pipeline.file_pass import Targets
 
     output = Path(job["output"])
-    return Targets(output, {p.table_name: output.with_name(f"{output.stem}_{p.table_name}.csv")
+    suffix = "." + job["settings"].get("table_format", "csv")
+    return Targets(output, {p.table_name: output.with_name(f"{output.stem}_{p.table_name}{suffix}")
                             for p in work.all_probes()})
 
 
 def job_options(job: dict[str, Any], progress: bool = False) -> Any:
-    """The job's run options (its own seed)."""
+    """The job's run options (its own seed; reading limits as the file or ``pyfame run`` set them)."""
     from pyfame.face.tracker_settings import TrackerSettings
+    from pyfame.io.image_source import MAX_PIXELS
     from pyfame.pipeline.run_options import RunOptions
 
     s = job["settings"]
     return RunOptions(tracker=TrackerSettings(**s["tracking"]), no_face=s["no_face"], seed=job["seed"], crf=s["crf"],
-                      preset=s["preset"], landmark_cache=s["landmark_cache"], progress=progress)
+                      preset=s["preset"], encoder_profile=s["encoder_profile"], landmark_cache=s["landmark_cache"],
+                      progress=progress, allow_truncated=s.get("allow_truncated", False),
+                      max_pixels=s.get("max_pixels", MAX_PIXELS))
 
 
 def run_job(job: dict[str, Any], progress: bool = False) -> dict[str, Any]:
     """Make one output; never raises for a bad input (the error goes into the record).
 
-    An output made by the same request is skipped; one this experiment made with other
-    parameters (its sidecar says so) is made again, logged, with status ``remade``; any
-    other existing file is left alone and the job fails with ``OutputExistsError`` unless
-    the run was asked to overwrite.
+    An output made by the same request is skipped; any other existing output (made with
+    other parameters, or not by PyFAME) is left alone and the job fails with
+    ``OutputExistsError``, unless the run was asked to overwrite: then it is made again,
+    with status ``remade``. (:meth:`Experiment.run` refuses such outputs before any work;
+    this check holds for a job run on its own, or a file that appeared meanwhile.)
     """
     from pyfame.hashing import file_sha256
     from pyfame.pipeline.file_pass import run_file
     from pyfame.pipeline.output_policy import existing_state, refusal, request_record
-    from pyfame.provenance import sidecar_path
+    from pyfame.provenance import read_sidecar
 
     output = Path(job["output"])
     record: dict[str, Any] = {"input": job["input"], "condition": job["condition"], "output": str(output),
@@ -83,20 +88,17 @@ def run_job(job: dict[str, Any], progress: bool = False) -> dict[str, Any]:
         request = request_record(work, options, file_sha256(Path(job["input"])), output)
         state = existing_state(targets, request)
         if state == "same":
-            side = json.loads(sidecar_path(output).read_text())
-            record.update(status="skipped", sha256=file_sha256(output), frames=side["frames"]["decoded"],
-                          frames_with_face=side["frames"]["with_face"],
-                          probes=side.get("experiment", {}).get("probe_summary", {}))
+            side = read_sidecar(output)  # checked by existing_state: a PyFAME sidecar
+            frames = side.get("frames") or {}
+            record.update(status="skipped", sha256=file_sha256(output), frames=frames.get("decoded", 0),
+                          frames_with_face=frames.get("with_face", 0),
+                          probes=(side.get("experiment") or {}).get("probe_summary", {}))
             return record
         status = "made"
         if state == "different":
-            try:
-                made_by = json.loads(sidecar_path(output).read_text()).get("experiment")
-            except (OSError, ValueError, AttributeError):
-                made_by = None
-            if made_by is None and not job.get("overwrite"):
+            if not job.get("overwrite"):
                 raise refusal(output)
-            log.warning("%s was made with other parameters; making it again", output)
+            log.warning("%s was made with other parameters (or not by PyFAME); making it again (overwrite)", output)
             status = "remade"
         experiment = {"condition": job["condition"], "factors": job["factors"], "layer_specs": job["layers"],
                       "probe_specs": job["probes"], "frame_plan_spec": job.get("frame_plan")}

@@ -14,12 +14,21 @@ import pandas as pd
 
 from pyfame.io.atomic_write import atomic_output
 
+#: The files every run writes in the experiment's output folder (rewritten by each run).
+MANIFEST_NAME = "manifest.csv"
+CONTACT_SHEET_NAME = "contact_sheet.png"
+#: The mark (PNG text) of an experiment's contact sheet.
+CONTACT_SHEET_MARK = "contact sheet"
+
 
 @dataclass
 class RunReport:
     """Records of every job of a run (``status``: made, skipped or failed)."""
 
     records: list[dict[str, Any]]
+
+    #: Every status a job ends with, and how the summary names it.
+    STATUSES = {"made": "made", "remade": "made again (--overwrite)", "skipped": "already made", "failed": "failed"}
 
     def count(self, status: str) -> int:
         """How many jobs ended with ``status``."""
@@ -31,9 +40,19 @@ class RunReport:
         return [r for r in self.records if r["status"] == "failed"]
 
     def summary(self) -> str:
-        """One line: made, skipped, failed."""
-        return (f"{len(self.records)} outputs: {self.count('made')} made, {self.count('skipped')} already made, "
-                f"{self.count('failed')} failed")
+        """One line counting every status (the counts add up to the number of outputs).
+
+        Examples
+        --------
+        >>> RunReport([{"status": "made"}, {"status": "remade"}, {"status": "skipped"}]).summary()
+        '3 outputs: 1 made, 1 made again (--overwrite), 1 already made, 0 failed'
+        """
+        counts = {status: self.count(status) for status in self.STATUSES}
+        others = sorted({r["status"] for r in self.records} - set(self.STATUSES))
+        parts = [f"{n} {self.STATUSES[status]}" for status, n in counts.items()
+                 if n or status in ("made", "skipped", "failed")]
+        parts += [f"{self.count(status)} {status}" for status in others]
+        return f"{len(self.records)} outputs: " + ", ".join(parts)
 
 
 #: The manifest's own columns (factor names must differ from these).
@@ -55,12 +74,47 @@ def _inputs(value: str | list[str], folder: Path) -> str:
     return ";".join(_relative(v, folder) for v in items)
 
 
+def is_manifest(path: Path) -> bool:
+    """Whether ``path`` is an experiment's manifest (a CSV or Parquet table whose columns hold
+    every manifest column, ``input`` and ``condition`` first), which the next run may rewrite.
+
+    Examples
+    --------
+    >>> is_manifest(Path("no-such-manifest.csv"))
+    False
+    """
+    try:
+        if Path(path).suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            header = list(pq.read_schema(path).names)
+        else:
+            with open(path, encoding="utf-8") as handle:
+                header = handle.readline().strip().split(",")
+    except (OSError, UnicodeDecodeError, ValueError):  # pyarrow: ArrowInvalid is a ValueError
+        return False
+    return header[:2] == ["input", "condition"] and set(MANIFEST_COLUMNS) <= set(header)
+
+
+def is_contact_sheet(path: Path) -> bool:
+    """Whether ``path`` is a contact sheet an experiment drew (its PNG mark says so).
+
+    Examples
+    --------
+    >>> is_contact_sheet(Path("no-such-sheet.png"))
+    False
+    """
+    from pyfame.pipeline.output_policy import MARK_KEY, png_mark
+
+    return png_mark(path).get(MARK_KEY) == CONTACT_SHEET_MARK
+
+
 def write_manifest(report: RunReport, target: Path) -> Path:
     """One row per output: input and output (relative to the manifest; an operation's output
     made from several inputs lists them all, joined by ``;``), condition, one column per
     factor, seed, sha256, frames and frames with a face (summed over the inputs), status,
     error, the layers (JSON), and the probe results (means per region, e.g.
-    ``color_means.cheeks.mean_a``)."""
+    ``color_means.cheeks.mean_a``); CSV or Parquet as ``target``'s suffix says."""
     rows = []
     for r in report.records:
         row = {"input": _inputs(r.get("inputs") or r["input"], target.parent), "condition": r["condition"],
@@ -70,9 +124,15 @@ def write_manifest(report: RunReport, target: Path) -> Path:
                "layers": json.dumps(r["layers"], sort_keys=True), "error": r["error"]}
         row.update(r.get("probes") or {})
         rows.append(row)
-    with atomic_output(target) as tmp:
-        pd.DataFrame(rows).to_csv(tmp, index=False)
-    return target
+    from pyfame.io.table_sink import write_table
+
+    table = pd.DataFrame(rows)
+    if target.suffix.lower() == ".parquet":  # a column of one type each (a factor may mix numbers and words)
+        for column in [c for c in table.columns if table[c].dtype.kind == "O"]:
+            kinds = {type(v) for v in table[column] if v is not None and v == v}
+            if len(kinds) > 1:
+                table[column] = [None if v is None or v != v else str(v) for v in table[column]]
+    return write_table(table, target)  # .csv or .parquet, from the name
 
 
 def peak_time(layers: list[dict[str, Any]], duration: float) -> float:
@@ -113,7 +173,8 @@ def thumbnail(output: Path, layers: list[dict[str, Any]], size: int = 160) -> np
 
 
 def write_contact_sheet(report: RunReport, target: Path, size: int = 160) -> Path | None:
-    """A PNG grid of thumbnails: conditions as rows, inputs as columns, labelled."""
+    """A PNG grid of thumbnails: conditions as rows, inputs as columns, labelled; marked as a
+    contact sheet in its PNG text, so the next run knows it as its own."""
     conditions = list(dict.fromkeys(r["condition"] for r in report.records))
     inputs = list(dict.fromkeys(r["input"] for r in report.records))
     if not conditions or not inputs:
@@ -141,7 +202,13 @@ def write_contact_sheet(report: RunReport, target: Path, size: int = 160) -> Pat
                         cv2.LINE_AA)
             continue
         sheet[y:y + size, x:x + size] = thumbnail(Path(r["output"]), r["layers"], size)
+    from PIL import Image, PngImagePlugin
+
+    from pyfame.pipeline.output_policy import mark_metadata
+
+    info = PngImagePlugin.PngInfo()
+    for key, value in mark_metadata(CONTACT_SHEET_MARK).items():
+        info.add_text(key, value)
     with atomic_output(target) as tmp:
-        ok, data = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
-        data.tofile(tmp)
+        Image.fromarray(sheet).save(tmp, format="PNG", pnginfo=info, compress_level=1)
     return target

@@ -43,8 +43,9 @@ def load_with_lines(text: str, source: str) -> tuple[Any, Where]:
     return _convert(node, (), where), where
 
 
-def refuse_aliases(text: str, source: str) -> None:
-    """Raise ``ExperimentError`` at the first anchor or alias of a YAML text.
+def refuse_aliases(text: str, source: str, error: type[Exception] | None = None, **details: Any) -> None:
+    """Raise ``ExperimentError`` (or ``error(message, **details)``) at the first anchor or
+    alias of a YAML text.
 
     Only the parser's event stream is read (no node is composed, nothing is expanded), so
     the time and memory are those of reading the text once.
@@ -56,8 +57,10 @@ def refuse_aliases(text: str, source: str) -> None:
     ...
     pyfame.experiment.experiment.ExperimentError: exp.yaml line 1: YAML anchors and aliases are not allowed (anchor &x); write the values out
     """
-    from pyfame.experiment.experiment import ExperimentError
+    if error is None:
+        from pyfame.experiment.experiment import ExperimentError
 
+        error = ExperimentError
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
@@ -66,9 +69,9 @@ def refuse_aliases(text: str, source: str) -> None:
                 what = f"anchor &{event.anchor}"
             else:
                 continue
-            raise ExperimentError(
+            raise error(
                 f"{source} line {event.start_mark.line + 1}: YAML anchors and aliases are not allowed "
-                f"({what}); write the values out"
+                f"({what}); write the values out", **details
             )
     except yaml.YAMLError as exc:
         raise FileReadError(f"{source}: not valid YAML ({exc})") from exc

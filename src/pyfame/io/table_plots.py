@@ -36,13 +36,36 @@ def table_kind(table: pd.DataFrame) -> str:
     raise PyfameValueError("table: not a PyFAME colour-means, optical-flow or landmark table")
 
 
-def plot_table(table_path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None) -> Path:
+def plot_table(table_path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None, *,
+               overwrite: bool = False) -> Path:
     """Plot a table written by PyFAME over time; returns the PNG's path (``TABLE.png`` by default).
+
+    The plot is checked like every output before it is drawn
+    (:func:`~pyfame.pipeline.output_policy.claim_output`): it is never the table itself, and
+    a file already at its path is replaced only when it is PyFAME's plot of a table of the
+    same name (the plot's PNG text records its table's name and sha256), or with
+    ``overwrite=True``; any other file (a photo named like the table) is refused with
+    ``OutputExistsError``. A plot already drawn from these very bytes is kept as it is.
 
     Examples
     --------
     >>> # plot_table("out/Color_Channel_Means/clip.csv")
     """
+    from pyfame.hashing import file_sha256
+    from pyfame.pipeline.output_policy import MARK_KEY, claim_output, mark_metadata, plot_of, plot_path, png_mark
+    from pyfame.validation import check_bool
+
+    check_bool(overwrite, "overwrite")
+    path = Path(table_path)
+    target = Path(output) if output else plot_path(path)
+    claim_output(target, target.parent, inputs=[path], overwrite=overwrite, ours=plot_of(path), param="output")
+    table = _table(path)
+    kind = table_kind(table)
+    digest = file_sha256(path)
+    mark = png_mark(target) if target.is_file() else {}
+    if mark.get(MARK_KEY) == "plot" and mark.get("Source") == path.name and mark.get("Source-SHA256") == digest:
+        return target  # drawn from these very bytes already
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -50,10 +73,6 @@ def plot_table(table_path: str | os.PathLike[str], output: str | os.PathLike[str
 
     from pyfame.io.atomic_write import atomic_output
 
-    path = Path(table_path)
-    table = _table(path)
-    kind = table_kind(table)
-    target = Path(output) if output else path.with_suffix(".png")
     if kind == "color_means":
         channels = [c[5:] for c in table.columns if c.startswith("mean_")]
         fig, axes = plt.subplots(len(channels), 1, figsize=(9, 2.4 * len(channels)), sharex=True, squeeze=False)
@@ -108,6 +127,7 @@ def plot_table(table_path: str | os.PathLike[str], output: str | os.PathLike[str
         fig.suptitle(f"Landmarks — {path.name}")
     fig.tight_layout()
     with atomic_output(target) as tmp:
-        fig.savefig(tmp, dpi=100, format="png")
+        fig.savefig(tmp, dpi=100, format="png",
+                    metadata=mark_metadata("plot", {"Source": path.name, "Source-SHA256": digest}))
     plt.close(fig)
     return target

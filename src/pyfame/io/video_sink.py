@@ -24,12 +24,33 @@ log = logging.getLogger(__name__)
 X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
 )
-#: The default speed preset and quality: ``ultrafast`` at CRF 15 matches the luma fidelity of
-#: ``veryfast`` at CRF 18 (PSNR-Y 48.8 dB on the benchmark clip) at 2.7x the encoding speed,
-#: gives Constrained Baseline streams (no B-frames, the cheapest to decode in experiment
-#: software), and costs about 4x the file size. See docs/benchmarks.md, "Encoder defaults".
-DEFAULT_PRESET = "ultrafast"
-DEFAULT_CRF = 15
+#: Named encoder settings, ``name: (x264 preset, CRF)``, chosen with ``encoder_profile``; an
+#: explicit ``preset`` or ``crf`` replaces that value of the profile (:func:`encoder_settings`).
+#: Not the H.264 profile of the stream (both give Constrained Baseline streams).
+#:
+#: ``small`` (the default) follows the rule of PyFAME issue 16: on a typical camera clip
+#: (720p, 8.6 Mb/s H.264 with AAC), write at most half the input's bytes at a luma PSNR of at
+#: least 45 dB against the frames PyFAME computed, and among the settings that do, take the
+#: fastest (least encoder CPU time per frame). ``ultrafast`` is the fastest preset, and its CPU
+#: time falls as the CRF rises (fewer bits to code), so the winner is its highest CRF that keeps
+#: 45 dB: CRF 25 on both RAVDESS clips measured (PSNR-Y 46.6 and 45.2 dB, 23-24% of the input's
+#: bytes, 23% less encoder CPU than CRF 15). Being the fastest setting that keeps 45 dB at all,
+#: it leaves no speed to buy with size. ``fidelity`` is 0.3.0's default, ``ultrafast`` at CRF 15
+#: (PSNR-Y 52-54 dB, about the input's bytes, the H.264 stream 0.3.0 wrote), for outputs that
+#: will be processed again. ``fast`` is the profile for those who want speed over size: the
+#: fastest setting that keeps 45 dB. On the clips measured that is ``small``'s own setting (a
+#: larger file at this fidelity would take more CPU, not less), so today the two are the same;
+#: the name stays its own so that a script asking for speed keeps getting the fastest setting
+#: if the default ever moves towards smaller files. See ``benchmarks/bench_encoder_presets.py``
+#: and docs/pipeline.md, "Encoding videos".
+ENCODER_PROFILES: dict[str, tuple[str, int]] = {
+    "small": ("ultrafast", 25),
+    "fast": ("ultrafast", 25),
+    "fidelity": ("ultrafast", 15),
+}
+#: The one place the default encoding is chosen.
+DEFAULT_ENCODER_PROFILE = "small"
+DEFAULT_PRESET, DEFAULT_CRF = ENCODER_PROFILES[DEFAULT_ENCODER_PROFILE]
 #: libx264 threads, whatever the machine: see VideoSink._open.
 X264_THREADS = 4
 #: The colour description written into the stream (H.264 VUI): BT.601 matrix (what both
@@ -43,14 +64,81 @@ COLOR_TAGS = {  # AVCOL_SPC_SMPTE170M, AVCOL_RANGE_MPEG, AVCOL_PRI_BT709, AVCOL_
 MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "alac", "flac", "ac3", "eac3"})
 
 
-def x264_options(crf: int, preset: str) -> dict[str, str]:
-    """libx264 settings: quality, speed, and macroblock-tree rate control off.
+#: libx264 settings beyond preset and CRF, the same for every output (see :func:`x264_options`).
+X264_PARAMS = "mbtree=0:cpu-independent=1"
 
-    With mb-tree on, the libx264 bundled with PyAV gave different bytes for the same frames
-    from run to run (about half of runs, single-threaded too); with it off, outputs are
-    byte-identical. The cost is a few percent more bits at the same CRF.
+
+def x264_options(crf: int, preset: str) -> dict[str, str]:
+    """libx264 settings: quality, speed, and the two that keep the bytes reproducible.
+
+    Macroblock-tree rate control is off: with it on, the libx264 bundled with PyAV gave
+    different bytes for the same frames from run to run (about half of runs, single-threaded
+    too); with it off, outputs are byte-identical. The cost is a few percent more bits at the
+    same CRF. ``cpu-independent`` makes x264 take its canonical algorithms instead of ones
+    its assembly for this CPU offers (the SSSE3/AVX "all nine intra modes at once" searches
+    choose differently from the C code), so the bytes do not depend on the machine; it
+    changes nothing for ``ultrafast``, which does not search those modes.
+
+    Examples
+    --------
+    >>> x264_options(25, "ultrafast")["x264-params"]
+    'mbtree=0:cpu-independent=1'
     """
-    return {"crf": str(crf), "preset": preset, "x264-params": "mbtree=0"}
+    return {"crf": str(crf), "preset": preset, "x264-params": X264_PARAMS}
+
+
+def encoder_settings(encoder_profile: str = DEFAULT_ENCODER_PROFILE, preset: str | None = None,
+                     crf: int | None = None) -> tuple[str, int]:
+    """The x264 preset and CRF a run uses: the profile's, with explicit values winning.
+
+    Parameters
+    ----------
+    encoder_profile : {"small", "fast", "fidelity"}
+        A name of :data:`ENCODER_PROFILES`.
+    preset : str, optional
+        An x264 preset; replaces the profile's.
+    crf : int, optional
+        A CRF, 0 (best) to 51; replaces the profile's.
+
+    Returns
+    -------
+    tuple of (str, int)
+        ``(preset, crf)``.
+
+    Raises
+    ------
+    PyfameValueError
+        An unknown profile or preset, or a CRF outside 0-51 (``param`` names which).
+
+    Examples
+    --------
+    >>> encoder_settings()
+    ('ultrafast', 25)
+    >>> encoder_settings("fidelity"), encoder_settings("small", crf=18), encoder_settings(preset="veryfast")
+    (('ultrafast', 15), ('ultrafast', 18), ('veryfast', 25))
+    """
+    profile = check_choice(encoder_profile, "encoder_profile", {p: p for p in ENCODER_PROFILES})
+    chosen_preset, chosen_crf = ENCODER_PROFILES[profile]
+    if preset is not None:
+        chosen_preset = check_choice(preset, "preset", {p: p for p in X264_PRESETS})
+    if crf is not None:
+        chosen_crf = check_int(crf, "crf", low=0, high=51)
+    return chosen_preset, chosen_crf
+
+
+def encoder_record(preset: str, crf: int, encoder_profile: str | None = None) -> dict[str, object]:
+    """What a sidecar records of the encoding: the codec, the preset and CRF used, the profile
+    (its name when its values were used as they are; None when a given preset or CRF replaced
+    them), and the fixed x264 parameters and thread count.
+
+    Examples
+    --------
+    >>> encoder_record("ultrafast", 25, "small")["profile"], encoder_record("ultrafast", 18, "small")["profile"]
+    ('small', None)
+    """
+    profile = encoder_profile if ENCODER_PROFILES.get(encoder_profile or "") == (preset, crf) else None
+    return {"codec": "libx264", "profile": profile, "preset": preset, "crf": crf,
+            "x264_params": X264_PARAMS, "threads": X264_THREADS}
 
 
 class VideoSink:
@@ -131,7 +219,9 @@ class VideoSink:
 
     def _open(self, audio_from: str | os.PathLike[str] | None) -> None:
         try:
-            self._container = open_container(self._tmp, mode="w", format="mp4")
+            # the index (moov) before the media data, so a browser starts playing without first
+            # fetching the end of the file ("fast start"); the muxer rewrites the file on close
+            self._container = open_container(self._tmp, mode="w", format="mp4", options={"movflags": "+faststart"})
             stream = self._container.add_stream("libx264", rate=self.fps, options=x264_options(self.crf, self.preset))
             # a fixed thread count: x264's output depends on it, and the bytes must not depend
             # on the machine's cores or on how many files run in parallel

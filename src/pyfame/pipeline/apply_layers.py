@@ -12,15 +12,15 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pyfame.errors import PyfameError, PyfameTypeError
 from pyfame.hashing import file_sha256
 from pyfame.pipeline.executors import run_batch
-from pyfame.pipeline.file_pass import FileResult, Work, run_file
+from pyfame.pipeline.file_pass import FileResult, Opened, Work, open_file, run_file, track_still
 from pyfame.pipeline.inputs import Job, plan_jobs
 from pyfame.pipeline.layer import FramePlan, Layer, Probe
 from pyfame.pipeline.output_policy import existing_state, refusal, request_record
@@ -57,7 +57,8 @@ def run_work(
     """Run ``work`` over every input into ``output_dir[/subfolder]``.
 
     Before any work: every output path is planned and checked (inside the output folder,
-    never an input, never two inputs onto one output), every layer is checked against every
+    never an input, never two inputs onto one output; with ``settings.plot`` each table's
+    plot too), every layer is checked against every
     input's kind, and outputs that exist already are skipped (same request) or refused
     (``OutputExistsError`` unless ``settings.overwrite``). ``only_kinds`` leaves inputs of
     other kinds out of a folder (instead of refusing them). A folder run goes on past a
@@ -71,7 +72,8 @@ def run_work(
     tables = tuple(p.table_name for p in work.all_probes())
     jobs = plan_jobs(inputs, output_dir, subfolder, settings.with_sub_dirs, image_format, media=media,
                      tables=tables, table_format=settings.table_format, tag=tag,
-                     kinds=("video",) if work.frame_plan is not None else ("image", "video"), only_kinds=only_kinds)
+                     kinds=("video",) if work.frame_plan is not None else ("image", "video"), only_kinds=only_kinds,
+                     plots=settings.plot, overwrite=settings.overwrite)
     for job in jobs:
         check_sources(work.layers, job.kind, job.input)
     options = settings.options()
@@ -94,8 +96,8 @@ def run_work(
         todo.append((i, job, request))
     parallel = (settings.executor is not None or (settings.workers or 1) > 1) and len(todo) > 1
     run_options = options.with_resolved_seed(progress=False) if parallel else options
-    made = run_batch(partial(_run_job, work=work, options=run_options, raise_errors=single,
-                             progress_position=1 if options.progress and len(todo) > 1 else 0),
+    made = run_batch(JobRunner(work, run_options, raise_errors=single,
+                               progress_position=1 if options.progress and len(todo) > 1 else 0),
                      [(job, request) for _, job, request in todo], settings.executor, settings.workers,
                      progress=options.progress)
     for (i, _, _), result in zip(todo, made):
@@ -107,26 +109,95 @@ def run_work(
         for r in final:
             if r.error is None:
                 for table in r.tables_written:
-                    plot_table(table)
+                    plot_table(table, overwrite=settings.overwrite)
     failed = [r for r in final if r.error is not None]
     if failed:
         log.warning("%d of %d files failed: %s", len(failed), len(final), ", ".join(str(r.input) for r in failed))
     return final
 
 
-def _run_job(item: tuple[Job, dict[str, Any] | None], work: Work, options: RunOptions, raise_errors: bool = False,
-             progress_position: int = 0) -> FileResult:
-    """One file of a batch; an error is recorded, not raised (unless ``raise_errors``)."""
-    job, request = item
-    try:
-        if request is None:
-            request = request_record(work, options, file_sha256(job.input), job.targets.media)
-        return run_file(job.input, job.targets, work, options, progress_position, extra_record={"request": request})
-    except PyfameError as exc:
-        if raise_errors:
-            raise
-        log.error("%s: %s", job.input, exc)
-        return FileResult(job.input, None, error=exc)
+@dataclass
+class _Ahead:
+    """One job on its way through :class:`JobRunner`'s stages."""
+
+    job: Job
+    request: dict[str, Any] | None
+    opened: Opened | None = None
+    error: Exception | None = None
+
+
+@dataclass
+class JobRunner:
+    """One file of a batch: ``runner((job, request))`` makes its outputs; an error is
+    recorded in the result, not raised (unless ``raise_errors``). Picklable, for worker
+    processes.
+
+    Its :attr:`stages` split a file in three, for an executor that runs the first two ahead,
+    in threads of their own, while the file before is finished (see
+    :class:`~pyfame.pipeline.executors.SerialExecutor`): reading (the request's hash, and for a
+    still its decoding), tracking (a still's faces: the landmark cache's, else tracked and
+    cached, in file order, so a still met twice is found in the cache as before), and the rest
+    (layers, probes, encoding, sidecar, putting the files in place), in the caller's thread.
+    Videos overlap their own decoding, tracking and encoding, so only their hash is read
+    ahead. A file's outputs are the same whichever way it runs.
+
+    Examples
+    --------
+    >>> # run_batch(JobRunner(work, options), [(job, None) for job in jobs])
+    """
+
+    work: Work
+    options: RunOptions
+    raise_errors: bool = False
+    progress_position: int = 0
+
+    def __call__(self, item: tuple[Job, dict[str, Any] | None]) -> FileResult:
+        return self.finish(self.track(self.read(item)))
+
+    @property
+    def stages(self) -> tuple[Callable[[Any], Any], ...]:
+        """``(read, track, finish)``: ``finish(track(read(item)))`` is ``self(item)``."""
+        return self.read, self.track, self.finish
+
+    def read(self, item: tuple[Job, dict[str, Any] | None]) -> _Ahead:
+        """Stage 1: the request (hashing the input) and, for a still, the opened (decoded) file."""
+        job, request = item
+        ahead = _Ahead(job, request)
+        try:
+            if request is None:
+                ahead.request = request_record(self.work, self.options, file_sha256(job.input), job.targets.media)
+            if job.kind == "image" and self.work.frame_plan is None:
+                ahead.opened = open_file(job.input, self.work, self.options, ahead.request["input_sha256"],
+                                         look_up=False)
+        except Exception as exc:  # raised by finish, in the caller's thread, in the file's turn
+            ahead.error = exc
+        return ahead
+
+    def track(self, ahead: _Ahead) -> _Ahead:
+        """Stage 2: a still's faces, from the landmark cache or tracked (with the process's
+        reused tracker) and cached."""
+        if ahead.opened is not None and ahead.error is None:
+            try:
+                track_still(ahead.opened, self.work)
+            except Exception as exc:
+                ahead.error = exc
+                ahead.opened.close()
+                ahead.opened = None
+        return ahead
+
+    def finish(self, ahead: _Ahead) -> FileResult:
+        """Stage 3: everything else, and the result."""
+        job = ahead.job
+        try:
+            if ahead.error is not None:
+                raise ahead.error
+            return run_file(job.input, job.targets, self.work, self.options, self.progress_position,
+                            extra_record={"request": ahead.request}, opened=ahead.opened)
+        except PyfameError as exc:
+            if self.raise_errors:
+                raise
+            log.error("%s: %s", job.input, exc)
+            return FileResult(job.input, None, error=exc)
 
 
 def _settings(run: dict[str, Any], where: str) -> RunSettings:

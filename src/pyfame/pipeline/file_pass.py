@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pyfame.face.faces import Faces
 from pyfame.face.landmark_cache import LandmarkCache
+from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.hashing import file_sha256
 from pyfame.io import open_source
 from pyfame.io.output_group import OutputGroup
@@ -36,7 +38,8 @@ from pyfame.provenance import sidecar_path, sidecar_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FileResult", "Targets", "Work", "layer_rngs", "provenance_record", "run_file"]
+__all__ = ["FileResult", "Opened", "Targets", "Work", "layer_rngs", "open_file", "provenance_record", "run_file",
+           "track_still"]
 
 
 @dataclass
@@ -162,14 +165,123 @@ def _open(input_path: Path, work: Work, options: RunOptions) -> tuple[Any, dict[
     return PlannedVideoSource(input_path, plan, **limits), {**work.frame_plan.record(), "output_to_input_frame": plan}
 
 
+@dataclass
+class Opened:
+    """A file opened for its pass, before any frame is processed.
+
+    The source (a still is decoded when opened), its record and hash, the tracker settings,
+    the landmark cache and its entry (:meth:`look_up`) and, for a still tracked ahead of its
+    layers, the faces (:func:`track_still`). :func:`run_file` opens the file itself unless it
+    is given one.
+
+    Examples
+    --------
+    >>> # opened = track_still(open_file(Path("face.png"), Work([ColorShift()]), RunOptions()), work)
+    >>> # run_file(Path("face.png"), Targets(Path("out/face.png")), work, options, opened=opened)
+    """
+
+    source: Any
+    info: SourceInfo
+    plan_record: dict[str, Any] | None
+    input_sha256: str
+    tracker: TrackerSettings
+    cache: LandmarkCache | None
+    cache_key: str | None
+    cached: list[Faces] | None = None
+    looked_up: bool = False
+    stage: FaceStage | None = None
+    saved: bool = False
+
+    def look_up(self) -> list[Faces] | None:
+        """The landmark cache's faces for this file, or None (looked up once)."""
+        if not self.looked_up:
+            self.cached = (self.cache.load(self.cache_key, input_sha256=self.input_sha256,
+                                           frame_count=self.info.frame_count)
+                           if self.cache is not None and self.cache_key else None)
+            self.looked_up = True
+        return self.cached
+
+    def save(self, tracked: list[Faces]) -> None:
+        """Put newly tracked faces in the landmark cache (once; a cache that cannot be written
+        is logged, never an error)."""
+        if self.saved or self.cache is None or self.cache_key is None or self.cached is not None or not tracked:
+            return
+        self.saved = True
+        try:
+            self.cache.save(self.cache_key, tracked, input_sha256=self.input_sha256,
+                            source_frame_count=self.info.frame_count)
+        except OSError as exc:
+            log.warning("could not write the landmark cache in %s: %s", self.cache.folder, exc)
+
+    def close(self) -> None:
+        """Release the source (a still holds only its pixels)."""
+        self.source.close()
+
+
+def open_file(input_path: Path, work: Work, options: RunOptions, input_sha256: str | None = None,
+              look_up: bool = True) -> Opened:
+    """Open ``input_path`` for a pass of ``work``: the source, its hash (``input_sha256`` when
+    known), the tracker settings the probes need and (unless ``look_up`` is False: later, by
+    :meth:`Opened.look_up`) the landmark cache's entry.
+
+    Examples
+    --------
+    >>> # opened = open_file(Path("face.png"), Work([ColorShift()]), RunOptions())
+    """
+    source, plan_record = _open(input_path, work, options)
+    try:
+        info = SourceInfo(kind=source.kind, width=source.width, height=source.height,
+                          fps=float(source.fps) if source.fps else None, frame_count=int(source.frame_count),
+                          duration=float(source.duration))
+        check_sources(work.layers, source.kind, input_path)
+        input_sha256 = input_sha256 or file_sha256(input_path)
+        track = work.tracks()
+        cache_dir = options.cache_folder()
+        cache = LandmarkCache(cache_dir) if cache_dir is not None and track and work.frame_plan is None else None
+        tracker = options.tracker
+        for probe in work.all_probes():
+            needs = probe.tracker_needs()
+            if needs:
+                from dataclasses import replace
+
+                tracker = replace(tracker, **needs)
+        cache_key = LandmarkCache.key(input_sha256, tracker.as_dict()) if cache else None
+        opened = Opened(source, info, plan_record, input_sha256, tracker, cache, cache_key)
+        if look_up:
+            opened.look_up()
+        return opened
+    except BaseException:
+        source.close()
+        raise
+
+
+def track_still(opened: Opened, work: Work) -> Opened:
+    """Find the faces of an opened still now, in this thread (the stage that tracks a still
+    while the layers of the file before it run): from the landmark cache, else tracked and
+    put in the cache when a face was found. A video is left to :func:`run_file`.
+
+    Examples
+    --------
+    >>> # track_still(open_file(Path("face.png"), work, options, look_up=False), work).stage
+    """
+    if opened.source.kind == "image" and opened.stage is None:
+        opened.stage = FaceStage(iter(opened.source), "image", opened.tracker, opened.look_up(),
+                                 work.tracks()).run_now()
+        if any(opened.stage.tracked):  # a still without a face fails its pass: nothing to keep
+            opened.save(opened.stage.tracked)
+    return opened
+
+
 def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions,
-             progress_position: int = 0, extra_record: dict[str, Any] | None = None) -> FileResult:
+             progress_position: int = 0, extra_record: dict[str, Any] | None = None,
+             opened: Opened | None = None) -> FileResult:
     """Run a pass over one image or video and write its outputs.
 
     Nothing is in place unless the whole file succeeds: media, tables and sidecars are made
     as temporary files and put in place together at the end. ``extra_record`` is added to
     the sidecar (a batch adds the request it answers; see
-    :mod:`~pyfame.pipeline.output_policy`).
+    :mod:`~pyfame.pipeline.output_policy`). ``opened`` is the file opened (and, for a
+    still, tracked) ahead by :func:`open_file` and :func:`track_still`; the same outputs.
 
     Examples
     --------
@@ -177,16 +289,14 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
     """
     started = time.perf_counter()
     result = FileResult(input_path, targets.media)
-    source, plan_record = _open(input_path, work, options)
+    if opened is None:
+        given = (extra_record or {}).get("request", {}).get("input_sha256")
+        opened = open_file(input_path, work, options, given)
+    source, plan_record, info = opened.source, opened.plan_record, opened.info
     track = work.tracks()
     try:
-        info = SourceInfo(kind=source.kind, width=source.width, height=source.height,
-                          fps=float(source.fps) if source.fps else None, frame_count=int(source.frame_count),
-                          duration=float(source.duration))
-        check_sources(work.layers, source.kind, input_path)
-        given = (extra_record or {}).get("request", {}).get("input_sha256")
-        result.input_sha256 = given or file_sha256(input_path)
-        tracker, cache, cache_key, cached = _faces_setup(work, options, result.input_sha256, info, track)
+        result.input_sha256 = opened.input_sha256
+        cached, tracker = opened.look_up(), opened.tracker
         result.cache_hit = cached is not None
 
         stack = LayerStack(work.layers, work.probes, options.resolved_seed(), options.no_face)
@@ -194,8 +304,10 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
         with OutputGroup() as group:
             sink = media_sink(targets.media, group, source, input_path, work.audio(), options, stack)
             bar = _progress(options, source, input_path, progress_position)
-            frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
-            stage = FaceStage(frames, source.kind, tracker, cached, track)
+            stage = opened.stage
+            if stage is None:
+                frames = prefetch(iter(source), depth=4) if source.kind == "video" else iter(source)
+                stage = FaceStage(frames, source.kind, tracker, cached, track)
             try:
                 for frame, faces in stage:
                     result.frames += 1
@@ -220,12 +332,7 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
             result.frames_with_face = stack.policy.with_face
             result.frames_without_face = stack.policy.without_face
             result.frames_held = stack.policy.held
-            if cache is not None and cache_key is not None and cached is None and stage.tracked:
-                try:
-                    cache.save(cache_key, stage.tracked, input_sha256=result.input_sha256,
-                               source_frame_count=info.frame_count)
-                except OSError as exc:  # a cache that cannot be written never fails the run
-                    log.warning("could not write the landmark cache in %s: %s", cache.folder, exc)
+            opened.save(stage.tracked)
 
             result.tables = stack.finish()
             written = write_tables(result.tables, targets.tables, group)  # target -> its temporary file
@@ -240,26 +347,6 @@ def run_file(input_path: Path, targets: Targets, work: Work, options: RunOptions
         return result
     finally:
         source.close()
-
-
-def _faces_setup(work: Work, options: RunOptions, input_sha256: str, info: SourceInfo,
-                 track: bool) -> tuple[Any, LandmarkCache | None, str | None, Any]:
-    """The tracker settings (with what the probes need), and the landmark cache with this
-    input's key and cached landmarks (None when caching is off, nothing is tracked, a frame
-    plan reorders the frames, or nothing is cached yet)."""
-    cache_dir = options.cache_folder()
-    cache = LandmarkCache(cache_dir) if cache_dir is not None and track and work.frame_plan is None else None
-    tracker = options.tracker
-    for probe in work.all_probes():
-        needs = probe.tracker_needs()
-        if needs:
-            from dataclasses import replace
-
-            tracker = replace(tracker, **needs)
-    cache_key = LandmarkCache.key(input_sha256, tracker.as_dict()) if cache else None
-    cached = (cache.load(cache_key, input_sha256=input_sha256, frame_count=info.frame_count)
-              if cache and cache_key else None)
-    return tracker, cache, cache_key, cached
 
 
 def _write_sidecars(record: dict[str, Any], media: Path | None, written: dict[Path, Path], group: OutputGroup,
@@ -295,8 +382,7 @@ def provenance_record(result: FileResult, work: Work, options: RunOptions,
                                                         **plan_record},
         "tracker": options.tracker.as_dict(),
         "no_face_policy": options.no_face,
-        "encoder": {"codec": "libx264", "crf": options.crf, "preset": options.preset}
-        if media is not None and media.suffix.lower() == ".mp4" else None,
+        "encoder": options.encoder_record() if media is not None and media.suffix.lower() == ".mp4" else None,
         "frames": {
             "decoded": result.frames,
             "written": result.frames_written,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyfame.errors import (
+    PyfameError,
     PyfamePathError,
     PyfameTypeError,
     PyfameValueError,
@@ -25,6 +26,7 @@ from pyfame.errors import (
 )
 from pyfame.io.media_kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, media_kind
 from pyfame.pipeline.file_pass import Targets
+from pyfame.pipeline.output_policy import OutputFolder, inside  # noqa: F401 - inside: where it was
 
 MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
 
@@ -44,21 +46,26 @@ class Job:
 
 
 def find_inputs(input_path: str | os.PathLike[str], with_sub_dirs: bool = False, *,
-                skip: Path | None = None) -> tuple[Path, list[Path]]:
+                skip: Path | None = None, param: str = "input_dir") -> tuple[Path, list[Path]]:
     """The media files to process, and the root they are relative to.
 
     A file is checked for a known extension (``UnrecognizedExtensionError``); a folder
     yields its supported files (sorted; nested folders only with ``with_sub_dirs``), hidden
-    files and the folder ``skip`` (an output folder inside the input) left out.
+    files and the folder ``skip`` (an output folder inside the input) left out. Errors name
+    ``param`` (the input as its caller calls it).
     """
     if not isinstance(input_path, (str, os.PathLike)):
-        raise PyfameTypeError(f"input_dir must be a path (str or Path), got {type(input_path).__name__}",
-                              param="input_dir")
+        raise PyfameTypeError(f"{param} must be a path (str or Path), got {type(input_path).__name__}",
+                              param=param)
     path = Path(input_path)
     if not path.exists():
-        raise PyfamePathError(f"input_dir: {path} does not exist", param="input_dir")
+        raise PyfamePathError(f"{param}: {path} does not exist", param=param)
     if path.is_file():
-        media_kind(path)
+        try:
+            media_kind(path)
+        except PyfameError as exc:
+            exc.param = param
+            raise
         return path.parent, [path]
     pattern = "**/*" if with_sub_dirs else "*"
     skip_resolved = skip.resolve() if skip is not None else None
@@ -72,8 +79,8 @@ def find_inputs(input_path: str | os.PathLike[str], with_sub_dirs: bool = False,
             files.append(p)
     if not files:
         raise UnrecognizedExtensionError(
-            f"input_dir: {path} holds no supported image or video ({', '.join(sorted(MEDIA_EXTENSIONS))})",
-            param="input_dir")
+            f"{param}: {path} holds no supported image or video ({', '.join(sorted(MEDIA_EXTENSIONS))})",
+            param=param)
     return path, files
 
 
@@ -94,29 +101,21 @@ def output_path_for(input_file: Path, root: Path, output_dir: Path, subfolder: s
     return out
 
 
-def inside(path: Path, folder: Path) -> bool:
-    """True when ``path`` (resolved, links followed) lies inside ``folder``."""
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
+def check_targets(jobs: list[Job], output_dir: Path, inputs: set[Path], *, plots: bool = False,
+                  overwrite: bool = False) -> None:
+    """Every target inside ``output_dir``, none an input, none claimed twice (typed errors);
+    with ``plots``, the plot beside each table too (a file in its way that is not PyFAME's
+    plot of that table is refused unless ``overwrite``)."""
+    from pyfame.pipeline.output_policy import plot_of, plot_path
 
-
-def check_targets(jobs: list[Job], output_dir: Path, inputs: set[Path]) -> None:
-    """Every target inside ``output_dir``, none an input, none claimed twice (typed errors)."""
+    folder = OutputFolder(output_dir, inputs, overwrite=overwrite)
     claimed: dict[Path, Path] = {}
     for job in jobs:
-        for target in job.targets.all():
+        claims = [(target, folder.claim(target, existing=False)) for target in job.targets.all()]
+        if plots:
+            claims += [(plot_path(t), folder.claim(plot_path(t), ours=plot_of(t))) for t in job.targets.tables.values()]
+        for target, _ in claims:
             key = target.resolve()
-            if not inside(target, output_dir):
-                raise PyfameValueError(f"output: {target} would be outside the output folder {output_dir}",
-                                       param="output_dir")
-            if key in inputs:
-                raise PyfameValueError(f"output_dir: writing {target} would overwrite the input {key}; "
-                                       "choose another output folder", param="output_dir")
-            if target.is_dir():
-                raise PyfamePathError(f"output: {target} is a folder", param="output_dir")
             if key in claimed and claimed[key] != job.input:
                 raise PyfameValueError(f"output_dir: {job.input} and {claimed[key]} would both be written to "
                                        f"{target}; rename one", param="output_dir")
@@ -136,13 +135,16 @@ def plan_jobs(
     tag: str = "",
     kinds: tuple[str, ...] = ("image", "video"),
     only_kinds: tuple[str, ...] | None = None,
+    plots: bool = False,
+    overwrite: bool = False,
 ) -> list[Job]:
     """Check the paths and list the jobs, before any work starts.
 
     ``media`` makes one image or video per input; ``tables`` names the tables each input
     gets (beside the media as ``STEM_TABLE.csv``, or, without media, as ``STEM.csv`` for a
     single table). Inputs of other ``kinds`` are refused; with ``only_kinds`` a folder's
-    inputs of other kinds are left out (an error if none remain).
+    inputs of other kinds are left out (an error if none remain). ``plots``: each table's
+    plot (``STEM.png`` beside it) is checked too, with ``overwrite`` deciding a file in its way.
     """
     from pyfame.validation import check_output_dir
 
@@ -179,5 +181,5 @@ def plan_jobs(
                            {t: stem.with_name(f"{stem.name}_{t}{suffix}") for t in tables})
             targets = Targets(None, table_paths)
         jobs.append(Job(f, targets, kind))
-    check_targets(jobs, out_dir, {f.resolve() for f in files})
+    check_targets(jobs, out_dir, {f.resolve() for f in files}, plots=plots, overwrite=overwrite)
     return jobs

@@ -25,10 +25,10 @@ Darken(factor=0.25)
 50
 >>> Darken.from_dict(layer.to_dict()).factor
 0.25
->>> Darken(factr=0.1)
+>>> Darken(factr=0.1)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-pyfame.errors.PyfameTypeError: example_darken has no parameter 'factr' (did you mean 'factor'?); it takes factor
+pyfame.errors.PyfameTypeError: example_darken has no parameter 'factr' (did you mean 'factor'?)...
 """
 
 from __future__ import annotations
@@ -81,6 +81,15 @@ class Configurable:
     cli_aliases: ClassVar[tuple[str, ...]] = ()
     #: Works cited for this method (``pyfame methods`` lists them).
     references: ClassVar[tuple[str, ...]] = ()
+    #: What a run of this class does, from which its command and seed-style function take the
+    #: run settings that apply (:meth:`~pyfame.pipeline.run_options.RunSettings.applying_to`):
+    #: ``"walks_folders"`` (takes a folder of media, ``with_sub_dirs``), ``"tracks"`` (finds
+    #: faces: tracker thresholds, smoothing, the landmark cache), ``"per_file"`` (a pass over
+    #: each file's frames: ``no_face``, ``image_format``), ``"reads_video"``
+    #: (``allow_truncated``), ``"writes_video"`` (``crf``, ``preset``), ``"writes_tables"``
+    #: (``table_format``) and ``"plots"`` (``plot``). Layers, probes and frame plans have
+    #: theirs from their family; an operation declares its own.
+    does: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -199,11 +208,17 @@ class Layer(Configurable, ABC):
     """
 
     family: ClassVar[str] = "layer"
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "tracks", "per_file", "reads_video", "writes_video"})
     needs_face: ClassVar[bool] = True
     subfolder: ClassVar[str] = "Output"
     #: Added to output names (``face_bubbles.png``) where layers share a subfolder, so that
     #: different manipulations never write the same file.
     output_tag: ClassVar[str] = ""
+
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
+        super().__init_subclass__(register=register, **kwargs)
+        if cls.companion_probe is not Layer.companion_probe and "does" not in vars(cls):
+            cls.does = cls.does | {"writes_tables", "plots"}  # its companion probe's table beside the output
 
     def start(self, info: SourceInfo) -> None:
         """Called once before the first frame of each source."""
@@ -261,6 +276,8 @@ class Probe(Configurable, ABC):
     """
 
     family: ClassVar[str] = "probe"
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "tracks", "per_file", "reads_video", "writes_tables",
+                                                "plots"})
     subfolder: ClassVar[str] = "Tables"
 
     @property
@@ -304,6 +321,7 @@ class FramePlan(Configurable, ABC):
     """
 
     family: ClassVar[str] = "frame_plan"
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "per_file", "reads_video", "writes_video"})
     subfolder: ClassVar[str] = "Reordered"
     #: Whether the input's audio goes with the reordered frames by default.
     keeps_audio: ClassVar[bool] = False

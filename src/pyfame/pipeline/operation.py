@@ -40,7 +40,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 import pandas as pd
 
-from pyfame.errors import PyfameError, PyfamePathError, PyfameTypeError, PyfameValueError
+from pyfame.errors import PyfamePathError, PyfameTypeError, PyfameValueError
 from pyfame.pipeline.layer import Configurable
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ class OperationContext:
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: The inputs each output was made from, by output name (see :meth:`made_from`).
     sources_of: dict[str, list[Path]] = field(default_factory=dict)
+    #: The stills read with an alpha channel (see :attr:`Operation.alpha_policy`).
+    with_alpha: list[Path] = field(default_factory=list)
 
     @property
     def rng(self) -> np.random.Generator:
@@ -83,8 +85,10 @@ class OperationContext:
         or output) on the run's executor, results in item order.
 
         On another process or cluster worker each job gets a context of its own (the same
-        settings and seed, its own tracker), whose frame counts come back to this one, so the
-        results, and the bytes written from them, are the same whatever the executor.
+        settings and seed, its own tracker), whose records (frame counts, stills read with an
+        alpha channel, :meth:`made_from`) come back to this one in item order, so the
+        results, the sidecars and the bytes written from them are the same whatever the
+        executor.
         ``func`` must be picklable there: a module-level function or a
         ``functools.partial`` of one (with the operation, say).
         """
@@ -95,8 +99,10 @@ class OperationContext:
             return [func(item, self) for item in items]
         outs = self.executor.map(_ContextJob(func, _portable(self.settings), self.seed), items)
         results = []
-        for result, counts in outs:
+        for result, (counts, with_alpha, sources_of) in outs:
             self.counts.update(counts)
+            self.with_alpha.extend(with_alpha)
+            self.sources_of.update(sources_of)
             results.append(result)
         return results
 
@@ -115,21 +121,38 @@ class OperationContext:
         self.sources_of[output] = list(paths)
 
     def read_image(self, path: Path) -> np.ndarray:
-        """A still as RGB uint8 (refused from its header above the run's ``max_pixels``)."""
-        from pyfame.io import read_image
+        """A still as RGB uint8 (refused from its header above the run's ``max_pixels``);
+        its alpha channel, if any, is left out (see :meth:`read_image_with_alpha`)."""
+        return self.read_image_with_alpha(path)[0]
+
+    def read_image_with_alpha(self, path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+        """A still as RGB uint8 and its alpha channel (uint8 ``(H, W)``) or None."""
+        from pyfame.io import read_image_with_alpha
         from pyfame.io.image_source import MAX_PIXELS
 
-        return read_image(path, getattr(self.settings, "max_pixels", MAX_PIXELS))
+        pixels, alpha = read_image_with_alpha(path, getattr(self.settings, "max_pixels", MAX_PIXELS))
+        if alpha is not None:
+            self.with_alpha.append(Path(path))
+        return pixels, alpha
 
     def read_frames(self, path: Path) -> tuple[list[np.ndarray], float | None]:
         """Every frame of an image or video (RGB uint8) and the frame rate (None for a still),
         with the run's ``max_pixels`` and ``allow_truncated``."""
+        frames, fps, _ = self.read_media(path)
+        return frames, fps
+
+    def read_media(self, path: Path) -> tuple[list[np.ndarray], float | None, np.ndarray | None]:
+        """:meth:`read_frames` and a still's alpha channel (None for videos and opaque stills)."""
         from pyfame.io import open_source
         from pyfame.io.image_source import MAX_PIXELS
 
         with open_source(path, getattr(self.settings, "max_pixels", MAX_PIXELS),
                          getattr(self.settings, "allow_truncated", False)) as source:
-            return [f.pixels for f in source], (float(source.fps) if source.fps else None)
+            frames = [f.pixels for f in source]
+            alpha = getattr(source, "alpha", None)
+            if alpha is not None:
+                self.with_alpha.append(Path(path))
+            return frames, (float(source.fps) if source.fps else None), alpha
 
     def faces(self, pixels: np.ndarray, path: Path | None = None) -> Any:
         """The faces of a still (IMAGE-mode tracking with the run's settings); a typed error
@@ -161,16 +184,17 @@ def _double(item: int, context: OperationContext) -> int:
 @dataclass
 class _ContextJob:
     """One job of :meth:`OperationContext.map` on another process: ``func`` with a context of
-    its own, returning the result and the frame counts it recorded."""
+    its own, returning the result and what the context recorded (frame counts, stills read
+    with an alpha channel, outputs' own inputs)."""
 
     func: Callable[[Any, OperationContext], Any]
     settings: Any
     seed: int
 
-    def __call__(self, item: Any) -> tuple[Any, dict[str, tuple[int, int]]]:
+    def __call__(self, item: Any) -> tuple[Any, tuple[dict[str, tuple[int, int]], list[Path], dict[str, list[Path]]]]:
         context = OperationContext(self.settings, self.seed)
         try:
-            return self.func(item, context), context.counts
+            return self.func(item, context), (context.counts, context.with_alpha, context.sources_of)
         finally:
             context.close()
 
@@ -187,8 +211,8 @@ def _portable(settings: Any) -> Any:
 
 
 #: What :meth:`Operation.make` returns: output names (relative to the operation's folder) to
-#: an RGB uint8 image, a list of frames with their rate (``(frames, fps)``), a DataFrame,
-#: raw bytes, or a dict of arrays (written as ``.npz``).
+#: an RGB uint8 image (RGBA ``(H, W, 4)`` to keep an alpha channel), a list of frames with
+#: their rate (``(frames, fps)``), a DataFrame, raw bytes, or a dict of arrays (written as ``.npz``).
 Made = Mapping[str, Any]
 
 
@@ -202,8 +226,17 @@ class Operation(Configurable, ABC):
 
     family: ClassVar[str] = "operation"
     subfolder: ClassVar[str] = "Output"
+    #: What the operation does (see :attr:`Configurable.does`): its command and seed-style
+    #: function show only the run settings that apply. Declare it; this default is the widest.
+    does: ClassVar[frozenset[str]] = frozenset({"walks_folders", "tracks", "reads_video", "writes_video",
+                                                "writes_tables"})
     inputs: ClassVar[tuple[str, ...]] = ("input_dir",)
     input_kinds: ClassVar[dict[str, str]] = {}
+    #: What happens to an input still's alpha channel (transparency), in words; recorded in
+    #: the sidecars (``made.alpha``) of every output of a run that read a still with one, and
+    #: shown in the docs. ``make`` returns an RGBA array (``(H, W, 4)``) for an image that
+    #: keeps one.
+    alpha_policy: ClassVar[str] = "not used: the outputs are opaque"
 
     @abstractmethod
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
@@ -248,12 +281,7 @@ def expand_source(value: Any, name: str, kind: str = "media", with_sub_dirs: boo
             if path.is_dir():
                 raise PyfamePathError(f"{name}: {path} is a folder, a file is needed", param=name)
             return [path]
-        try:
-            _, files = find_inputs(path, with_sub_dirs)
-        except PyfameError as exc:  # find_inputs speaks of input_dir: name this operation's input
-            if name != "input_dir" and exc.param == "input_dir":
-                raise type(exc)(str(exc).replace("input_dir", name, 1), param=name) from exc
-            raise
+        _, files = find_inputs(path, with_sub_dirs, param=name)
         return files
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) and value:
         out = []
@@ -287,10 +315,28 @@ def _own_inputs(paths: Sequence[Path], inputs: list[dict[str, Any]]) -> list[dic
     return out
 
 
-def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> dict[Path, Path]:
-    """Write an operation's outputs as temporary files of ``group``; returns target → temp."""
+def table_output(rel: str, table_format: str) -> str:
+    """An output name as written in the run's table format: a table's ``.csv`` (the name
+    an operation declares) becomes ``.parquet`` with ``table_format="parquet"``.
+
+    Examples
+    --------
+    >>> table_output("average_template.csv", "parquet"), table_output("average.png", "parquet")
+    ('average_template.parquet', 'average.png')
+    """
+    stem, dot, suffix = rel.rpartition(".")
+    if dot and "." + suffix.lower() in (".csv", ".parquet") and "/" not in suffix:
+        return f"{stem}.{table_format}"
+    return rel
+
+
+def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str,
+               alpha_dropped: set[Path] | None = None) -> dict[Path, Path]:
+    """Write an operation's outputs as temporary files of ``group``; returns target → temp.
+    An RGBA image whose format holds no alpha channel (BMP) is written as RGB, its target
+    added to ``alpha_dropped``."""
     from pyfame.io.frame import Frame
-    from pyfame.io.image_sink import write_image
+    from pyfame.io.image_sink import holds_alpha, write_image
     from pyfame.io.table_sink import write_table
     from pyfame.io.video_sink import VideoSink
 
@@ -300,6 +346,11 @@ def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> d
         tmp = group.temp_for(target)
         if isinstance(value, pd.DataFrame):
             write_table(value, tmp, table_format=target.suffix, atomic=False)
+        elif isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[2] == 4:
+            alpha = value[..., 3] if holds_alpha(target) else None
+            if alpha is None and alpha_dropped is not None:
+                alpha_dropped.add(target)
+            write_image(tmp, np.ascontiguousarray(value[..., :3]), alpha, image_format=target.suffix, atomic=False)
         elif isinstance(value, np.ndarray):
             write_image(tmp, value, image_format=target.suffix, atomic=False)
         elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list):
@@ -319,28 +370,50 @@ def write_made(made: Made, folder: Path, group: Any, crf: int, preset: str) -> d
     return written
 
 
-def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
-                  settings: Any, *, subfolder: str | None = None, executor: Any = None) -> list[Any]:
-    """Run ``operation`` on ``sources`` into ``output_dir/<subfolder>/``: check everything,
-    skip or refuse existing outputs, write outputs and one sidecar each, all in place together.
+@dataclass
+class OperationPlan:
+    """An operation's run, checked before any work: its input files, the folder it writes
+    to, its request (what its outputs depend on) and, when known, its output names."""
 
-    The operation's independent jobs (:meth:`OperationContext.map`: per input, pair or
-    output) run on ``executor`` (an :class:`~pyfame.pipeline.executors.Executor`), else on
-    the one ``settings.executor`` and ``settings.workers`` choose; the outputs are the same
-    bytes whichever runs them. Each output's sidecar names the inputs it was made from
-    (``made_from``, with their frame counts; ``input`` is the first of them) besides the
-    whole set the operation read (``inputs``).
+    operation: Operation
+    files: dict[str, list[Path]]
+    inputs: list[dict[str, Any]]
+    folder: Path
+    output_dir: Path
+    request: dict[str, Any]
+    planned: list[str] | None
+    settings: Any
 
-    Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written (its
-    ``input``, ``inputs``, ``frames`` and ``frames_with_face`` those of its own inputs).
-    """
-    from pyfame.pipeline.executors import holding, make_executor
-    from pyfame.hashing import file_sha256
-    from pyfame.io.output_group import OutputGroup
-    from pyfame.pipeline.file_pass import FileResult
-    from pyfame.pipeline.inputs import inside
-    from pyfame.pipeline.output_policy import refusal, same_request
-    from pyfame.provenance import read_sidecar, sidecar_path, sidecar_text
+    def made_here(self, path: Path) -> bool:
+        """Whether ``path`` was made by this very request (its checked sidecar says so)."""
+        from pyfame.pipeline.output_policy import same_request, sidecar_record
+
+        record = sidecar_record(path)
+        return record is not None and same_request(self.request, record.get("request"))
+
+    def output_folder(self) -> Any:
+        """The :class:`~pyfame.pipeline.output_policy.OutputFolder` every output is claimed in."""
+        from pyfame.pipeline.output_policy import OutputFolder
+
+        return OutputFolder(self.folder, [Path(i["path"]) for i in self.inputs], overwrite=self.settings.overwrite)
+
+    def changed_outputs(self) -> list[Path]:
+        """The planned outputs that exist and were not made by this request (empty when the
+        names are known only after the work)."""
+        if self.planned is None:
+            return []
+        return [self.folder / rel for rel in self.planned
+                if (self.folder / rel).exists() and not self.made_here(self.folder / rel)]
+
+
+def plan_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
+                   settings: Any, *, subfolder: str | None = None) -> OperationPlan:
+    """Check an operation's inputs and output folder and work out its request, before any work."""
+    from importlib.metadata import version
+
+    from pyfame.hashing import file_sha256, to_jsonable
+    from pyfame.models import MODEL_SHA256
+    from pyfame.pipeline.output_policy import inside
     from pyfame.validation import check_output_dir
 
     out_dir = check_output_dir(output_dir, "output_dir")
@@ -356,61 +429,86 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
         raise PyfameValueError(f"subfolder: {folder} is outside {out_dir}", param="subfolder")
     inputs = [{"name": name, "path": str(p.resolve()), "sha256": file_sha256(p)}
               for name, paths in files.items() for p in paths]
-    from importlib.metadata import version
-
-    from pyfame.models import MODEL_SHA256
-
-    from pyfame.hashing import to_jsonable
-
+    options = settings.options()
     request = to_jsonable({"operation": operation.to_dict(), "inputs": [[i["name"], i["sha256"]] for i in inputs],
-                           "seed": settings.seed, "tracker": settings.options().tracker.as_dict(),
-                           "encoder": {"crf": settings.crf, "preset": settings.preset}, "pyfame": version("pyfame"),
-                           "model": MODEL_SHA256})
+                           "seed": settings.seed, "tracker": options.tracker.as_dict(),
+                           "encoder": {"crf": options.crf, "preset": options.preset}, "pyfame": version("pyfame"),
+                           "model": MODEL_SHA256, "table_format": getattr(settings, "table_format", "csv")})
+    planned = operation.output_names(files)
+    if planned is not None:
+        planned = [table_output(rel, getattr(settings, "table_format", "csv")) for rel in planned]
+    return OperationPlan(operation, files, inputs, folder, out_dir, request, planned, settings)
+
+
+def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: str | os.PathLike[str],
+                  settings: Any, *, subfolder: str | None = None, executor: Any = None) -> list[Any]:
+    """Run ``operation`` on ``sources`` into ``output_dir/<subfolder>/``: check everything,
+    skip or refuse existing outputs, write outputs and one sidecar each, all in place together.
+
+    Every output path goes through :class:`~pyfame.pipeline.output_policy.OutputFolder`
+    (inside the operation's folder, never an input; a file in the way refused unless it was
+    made by the same request or ``overwrite``), the planned names before any work, the
+    names :meth:`Operation.make` returned before anything is written. Tables are written in
+    the run's ``table_format``.
+
+    The operation's independent jobs (:meth:`OperationContext.map`: per input, pair or
+    output) run on ``executor`` (an :class:`~pyfame.pipeline.executors.Executor`), else on
+    the one ``settings.executor`` and ``settings.workers`` choose; the outputs are the same
+    bytes whichever runs them. Each output's sidecar names the inputs it was made from
+    (``made_from``, with their frame counts; ``input`` is the first of them) besides the
+    whole set the operation read (``inputs``).
+
+    Returns one :class:`~pyfame.pipeline.file_pass.FileResult` per output written (its
+    ``input``, ``inputs``, ``frames`` and ``frames_with_face`` those of its own inputs).
+    """
+    from pyfame.hashing import file_sha256
+    from pyfame.io.output_group import OutputGroup
+    from pyfame.pipeline.executors import holding, make_executor
+    from pyfame.pipeline.file_pass import FileResult
+    from pyfame.pipeline.output_policy import sidecar_record
+    from pyfame.provenance import sidecar_path, sidecar_text
+
+    plan = plan_operation(operation, sources, output_dir, settings, subfolder=subfolder)
+    files, inputs, folder, request, planned = plan.files, plan.inputs, plan.folder, plan.request, plan.planned
+    claims = plan.output_folder()
+    for rel in planned or []:
+        claims.claim(folder / rel, ours=plan.made_here)
     existing = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".pyfame.json")) \
         if folder.is_dir() else []
-    sources_resolved = {Path(i["path"]) for i in inputs}
     options = settings.options()
     seed = options.resolved_seed()
     own_executor = executor is None
     if own_executor:
         executor = make_executor(getattr(settings, "executor", None), getattr(settings, "workers", None), n_items=2)
     context = OperationContext(settings, seed, executor=executor)
-    planned = operation.output_names(files)
-    if planned is not None and not settings.overwrite:
-        for rel in planned:
-            target = folder / rel
-            if target.exists() and not (sidecar_path(target).is_file() and same_request(
-                    request, (read_sidecar(target).get("request") or {}))):
-                raise refusal(target)
+    table_format = getattr(settings, "table_format", "csv")
     try:
-        if existing:
-            records = [read_sidecar(p) if sidecar_path(p).is_file() else None for p in existing]
+        complete = planned is None or all((folder / rel).is_file() for rel in planned)
+        if existing and complete:
+            records = [sidecar_record(p) for p in existing]
             mine = [r for r in records if r and r.get("operation") == operation.name]
-            if mine and all(r and same_request(request, r.get("request") or {}) for r in records) \
-                    and all(file_sha256(p) == r["output"]["sha256"] for p, r in zip(existing, records)):
+            if mine and all(r and plan.made_here(p) for p, r in zip(existing, records)) \
+                    and all(file_sha256(p) == (r.get("output") or {}).get("sha256")  # type: ignore[union-attr]
+                            for p, r in zip(existing, records)):
                 log.info("%s: already made by the same request; skipped", folder)
                 return [_skipped_result(p, r) for p, r in zip(existing, records)]
         with holding(executor) if own_executor else contextlib.nullcontext():  # one cluster for every map
-            made = operation.make(files, context)
+            made = _TablesAs(operation.make(files, context), table_format)
         decided = operation.record()
     finally:
         context.close()
     targets = [folder / rel for rel in made]
     for target in targets:
-        if not inside(target, folder):
-            raise PyfameValueError(f"{operation.name}: output {target} would leave {folder}", param="output_dir")
-        if target.resolve() in sources_resolved:
-            raise PyfameValueError(f"output_dir: writing {target} would overwrite an input", param="output_dir")
-        if target.exists() and not settings.overwrite:
-            raise refusal(target)
+        claims.claim(target, ours=plan.made_here)
     results = []
     with OutputGroup() as group:
-        written = write_made(made, folder, group, settings.crf, settings.preset)
+        dropped: set[Path] = set()
+        written = write_made(made, folder, group, options.crf, options.preset, dropped)  # type: ignore[arg-type]
         from pyfame.provenance import environment  # noqa: F401 - sidecar_text adds it
 
         all_files = [p for paths in files.values() for p in paths]
         for rel, (target, tmp) in zip(made, written.items()):  # names only: a lazy output is made once
-            own = _own_inputs(context.sources_of.get(rel, all_files), inputs)
+            own = _own_inputs(context.sources_of.get(made.declared(rel), all_files), inputs)
             frames = [context.frames_of(Path(i["path"])) for i in own]
             made_from = [{**i, "relative_path": os.path.relpath(i["path"], target.resolve().parent),
                           "frames": n, "frames_with_face": f} for i, (n, f) in zip(own, frames)]
@@ -423,10 +521,11 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
                                  "sha256": file_sha256(tmp)}, "seed": seed,
                       "frames": {"decoded": sum(n for n, _ in frames), "with_face": sum(f for _, f in frames)},
                       "tracker": options.tracker.as_dict(), "no_face_policy": options.no_face,
-                      "encoder": {"codec": "libx264", "crf": settings.crf, "preset": settings.preset}
-                      if target.suffix == ".mp4" else None, "layers": [], "request": request}
-            if decided:
-                record["made"] = decided
+                      "encoder": options.encoder_record() if target.suffix == ".mp4" else None, "layers": [],
+                      "request": request}
+            alpha = _alpha_note(operation, context, target, target in dropped)
+            if decided or alpha:
+                record["made"] = {**decided, **({"alpha": alpha} if alpha else {})}
             group.temp_for(sidecar_path(target)).write_text(sidecar_text(record))
             results.append(FileResult(Path(own[0]["path"]) if own else target, target,
                                       frames=sum(n for n, _ in frames), frames_with_face=sum(f for _, f in frames),
@@ -435,4 +534,45 @@ def run_operation(operation: Operation, sources: Mapping[str, Any], output_dir: 
     return results
 
 
-__all__ = ["Made", "Operation", "OperationContext", "expand_source", "run_operation", "write_made"]
+class _TablesAs(Mapping):
+    """An operation's outputs with each table's name in the run's table format
+    (:func:`table_output`), as a view: a lazy output (the stimuli of a large
+    reverse-correlation set) is still made only when it is written. Only names a table
+    format could rename (``.csv``, ``.parquet``) have their value looked at."""
+
+    def __init__(self, made: Made, table_format: str) -> None:
+        self._made = made
+        self._declared: dict[str, str] = {}
+        for rel in made:
+            new = table_output(rel, table_format)
+            if new != rel and not isinstance(made[rel], pd.DataFrame):
+                new = rel  # not a table (bytes named .csv, say): written as made
+            self._declared[new] = rel
+
+    def declared(self, rel: str) -> str:
+        """The name :meth:`Operation.make` gave the output written as ``rel``."""
+        return self._declared[rel]
+
+    def __getitem__(self, rel: str) -> Any:
+        return self._made[self._declared[rel]]
+
+    def __iter__(self) -> Any:
+        return iter(self._declared)
+
+    def __len__(self) -> int:
+        return len(self._declared)
+
+
+def _alpha_note(operation: Operation, context: OperationContext, target: Path, dropped: bool) -> str | None:
+    """What became of the inputs' alpha channels, for an output's sidecar (None when no input
+    still had one)."""
+    if not context.with_alpha:
+        return None
+    note = operation.alpha_policy
+    if dropped:
+        note += f"; dropped here: {target.suffix} holds no alpha channel"
+    return note
+
+
+__all__ = ["Made", "Operation", "OperationContext", "OperationPlan", "expand_source", "plan_operation",
+           "run_operation", "table_output", "write_made"]

@@ -235,20 +235,40 @@ class Color(Kind):
     words: tuple[str, ...] = ()
     annotation = tuple
 
-    def check(self, value: Any, name: str) -> tuple[int, int, int] | str:
+    def check(self, value: Any, name: str, order: str = "rgb") -> tuple[int, int, int] | str:
+        """The colour as RGB. ``order="bgr"`` reads a tuple as (B, G, R), as the seed
+        functions take it, and says so in its errors, with each index as the caller wrote it.
+
+        Examples
+        --------
+        >>> Color().check((0, 0, 255), "color", order="bgr")
+        (255, 0, 0)
+        >>> Color().check((300, 0, 0), "color", order="bgr")
+        Traceback (most recent call last):
+        ...
+        pyfame.errors.PyfameValueError: color[0] (B of B, G, R) must be in [0, 255], got 300
+        """
         if isinstance(value, str):
             text = value.strip().lower()
             if text in self.words:
                 return text
-            return _named_color(text, name, self.words)
+            return _named_color(text, name, self.words, order)
+        letters = "B, G, R" if order == "bgr" else "R, G, B"
         if isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
-            raise PyfameTypeError(f"{name} must be a colour: (R, G, B) ints in 0-255, '#rrggbb' or a name, "
+            raise PyfameTypeError(f"{name} must be a colour: ({letters}) ints in 0-255, '#rrggbb' or a name, "
                                   f"got {value!r}", param=name)
         items = list(value)
         if len(items) != 3:
-            raise PyfameValueError(f"{name} must have 3 values (R, G, B), got {len(items)} ({value!r})", param=name)
+            raise PyfameValueError(f"{name} must have 3 values ({letters}), got {len(items)} ({value!r})", param=name)
         channel = Integer(0, 255)
-        return tuple(channel.check(v, f"{name}[{i}]") for i, v in enumerate(items))  # type: ignore[return-value]
+        checked = []
+        for i, v in enumerate(items):  # each index as the caller wrote it, with its channel
+            try:
+                checked.append(channel.check(v, f"{name}[{i}] ({letters.split(', ')[i]} of {letters})"))
+            except PyfameError as exc:
+                exc.param = name
+                raise
+        return tuple(reversed(checked) if order == "bgr" else checked)  # type: ignore[return-value]
 
     def to_data(self, value: Any) -> Any:
         return value if isinstance(value, str) else list(value)
@@ -263,9 +283,9 @@ class Color(Kind):
                                        param=name) from exc
         return text
 
-    def describe(self) -> str:
+    def describe(self, order: str = "rgb") -> str:
         extra = "".join(f" or '{w}'" for w in self.words)
-        return f"colour: R,G,B (0-255), #rrggbb or a name{extra}"
+        return f"colour: {'B,G,R' if order == 'bgr' else 'R,G,B'} (0-255), #rrggbb or a name{extra}"
 
     def schema(self) -> dict[str, Any]:
         rgb = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}, "minItems": 3,
@@ -273,7 +293,7 @@ class Color(Kind):
         return {"oneOf": [rgb, {"type": "string"}]}
 
 
-def _named_color(text: str, name: str, words: tuple[str, ...]) -> tuple[int, int, int]:
+def _named_color(text: str, name: str, words: tuple[str, ...], order: str = "rgb") -> tuple[int, int, int]:
     if text.startswith("#") and len(text) == 7:
         try:
             return (int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16))
@@ -284,8 +304,9 @@ def _named_color(text: str, name: str, words: tuple[str, ...]) -> tuple[int, int
     hex_code = CSS4_COLORS.get(text.replace(" ", ""))
     if hex_code is None:
         extra = "".join(f", '{w}'" for w in words)
-        raise PyfameValueError(f"{name}: {text!r} is not a colour: give (R, G, B) ints in 0-255, '#rrggbb' or a CSS "
-                               f"colour name{extra}", param=name)
+        letters = "B, G, R" if order == "bgr" else "R, G, B"
+        raise PyfameValueError(f"{name}: {text!r} is not a colour: give ({letters}) ints in 0-255, '#rrggbb' or a "
+                               f"CSS colour name{extra}", param=name)
     return _named_color(hex_code.lower(), name, words)
 
 

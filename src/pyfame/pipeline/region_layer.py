@@ -69,6 +69,7 @@ class TimedRegionLayer(Layer):
     ramp_out: float | None = Param(Optional(Number(low=0.0)), default=None, unit="s",
                                    help="linear, sigmoid: time back to zero (default: a quarter of the window).")
     k: float | None = Param(Optional(Number(low=0.0, low_open=True)), default=None,
+                            unit="dimensionless (logistic slope over the ramp)",
                             help="sigmoid: steepness of the ramps (default 1).")
     mean: float | None = Param(Optional(Number()), default=None, unit="s",
                                help="gaussian: time of the peak (default: the window's centre).")

@@ -10,8 +10,10 @@ Examples
 >>> RunOptions(seed=7).resolved_seed()
 7
 >>> settings = RunSettings(seed=3, crf=20)
->>> settings.options().crf, settings.options().tracker.num_faces
-(20, 1)
+>>> settings.options().crf, settings.options().preset, settings.options().tracker.num_faces
+(20, 'ultrafast', 1)
+>>> RunSettings(encoder_profile="fidelity").options().crf
+15
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from typing import Any, ClassVar, Literal
 from pyfame.errors import PyfameTypeError
 from pyfame.face.tracker_settings import TrackerSettings
 from pyfame.io.image_source import MAX_PIXELS, check_max_pixels
-from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET, X264_PRESETS
+from pyfame.io.video_sink import DEFAULT_ENCODER_PROFILE, ENCODER_PROFILES, X264_PRESETS, encoder_record, encoder_settings
 from pyfame.pipeline.layer import Configurable
 from pyfame.pipeline.params import Boolean, Choice, Integer, Kind, Number, Optional, Param
-from pyfame.validation import check_bool, check_choice, check_int, check_seed
+from pyfame.validation import check_bool, check_choice, check_seed
 
 NoFacePolicy = Literal["pass", "drop", "fail", "hold"]
 NO_FACE_POLICIES = {"pass": "pass", "drop": "drop", "fail": "fail", "hold": "hold"}
@@ -54,9 +56,13 @@ class RunOptions:
         through. A file with no face in any frame always raises ``FaceNotFoundError``.
     seed : int or None
         Base seed of every random draw; None draws one (recorded in the sidecar).
-    crf, preset : int, str
-        libx264 quality (0-51, lower is better) and speed preset
-        (see :data:`pyfame.io.video_sink.DEFAULT_PRESET`).
+    encoder_profile : {"small", "fast", "fidelity"}
+        Named x264 settings (:data:`pyfame.io.video_sink.ENCODER_PROFILES`): ``"small"``
+        (the default: at most half a camera clip's bytes, PSNR-Y >= 45 dB, the fastest such)
+        or ``"fidelity"`` (0.3.0's default, near-transparent, about the input's bytes).
+    crf, preset : int, str, optional
+        libx264 quality (0-51, lower is better) and speed preset; each given one replaces the
+        profile's (after checking, both hold the values used).
     landmark_cache : bool or path
         True uses the default cache folder, a path uses that folder, False switches it off.
     progress : bool
@@ -78,8 +84,9 @@ class RunOptions:
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     no_face: NoFacePolicy = "pass"
     seed: int | None = None
-    crf: int = DEFAULT_CRF
-    preset: str = DEFAULT_PRESET
+    crf: int | None = None
+    preset: str | None = None
+    encoder_profile: str = DEFAULT_ENCODER_PROFILE
     landmark_cache: bool | str | os.PathLike[str] = True
     progress: bool = False
     allow_truncated: bool = False
@@ -88,8 +95,8 @@ class RunOptions:
     def __post_init__(self) -> None:
         self.no_face = check_choice(self.no_face, "no_face", NO_FACE_POLICIES)
         self.seed = check_seed(self.seed, "seed")
-        self.crf = check_int(self.crf, "crf", low=0, high=51)
-        self.preset = check_choice(self.preset, "preset", {p: p for p in X264_PRESETS})
+        self.preset, self.crf = encoder_settings(self.encoder_profile, self.preset, self.crf)
+        self.encoder_profile = check_choice(self.encoder_profile, "encoder_profile", {p: p for p in ENCODER_PROFILES})
         if not isinstance(self.landmark_cache, (bool, str, os.PathLike)):
             raise PyfameTypeError(
                 f"landmark_cache must be True, False or a folder path, got {self.landmark_cache!r}",
@@ -107,9 +114,14 @@ class RunOptions:
         """A copy whose seed is the one drawn here (for other processes), optionally
         without progress bars."""
         return RunOptions(tracker=self.tracker, no_face=self.no_face, seed=self.resolved_seed(), crf=self.crf,
-                          preset=self.preset, landmark_cache=self.landmark_cache,
+                          preset=self.preset, encoder_profile=self.encoder_profile,
+                          landmark_cache=self.landmark_cache,
                           progress=self.progress if progress is None else progress,
                           allow_truncated=self.allow_truncated, max_pixels=self.max_pixels)
+
+    def encoder_record(self) -> dict[str, Any]:
+        """The sidecar's record of the encoding (profile asked for, preset and CRF used)."""
+        return encoder_record(self.preset, self.crf, self.encoder_profile)  # type: ignore[arg-type]
 
     def cache_folder(self) -> Path | None:
         """The landmark cache folder, or None when caching is off."""
@@ -160,17 +172,22 @@ class ExecutorSetting(Kind):
 
 
 class RunSettings(Configurable):
-    """Every run-level keyword, declared once, in groups (see :attr:`GROUPS`)."""
+    """Every run-level keyword, declared once; which apply to a class is derived from what the
+    class declares it does (:meth:`applying_to`)."""
 
     family: ClassVar[str] = "run"
-    #: Which keywords a kind of entry point takes.
-    GROUPS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "batch": ("with_sub_dirs", "workers", "executor", "overwrite", "progress"),
-        "tracking": ("min_detection_confidence", "min_tracking_confidence", "num_faces", "smoothing",
-                     "landmark_cache"),
-        "run": ("seed", "no_face", "allow_truncated", "max_pixels"),
-        "encoding": ("crf", "preset", "image_format"),
-        "tables": ("table_format", "plot"),
+    #: What a class must do (its ``does``, see :class:`~pyfame.pipeline.layer.Configurable`;
+    #: several: all of them) for a setting to apply to it; a setting not named here applies to
+    #: every run (``max_pixels``: every input is read). Landmark smoothing is over a video's
+    #: frames; the landmark cache is the per-file pass's.
+    APPLIES_IF: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "with_sub_dirs": "walks_folders",
+        "min_detection_confidence": "tracks", "min_tracking_confidence": "tracks", "num_faces": "tracks",
+        "smoothing": ("tracks", "reads_video"), "landmark_cache": ("tracks", "per_file"),
+        "no_face": "per_file", "image_format": "per_file",
+        "allow_truncated": "reads_video",
+        "encoder_profile": "writes_video", "crf": "writes_video", "preset": "writes_video",
+        "table_format": "writes_tables", "plot": "plots",
     }
 
     with_sub_dirs: bool = Param(Boolean(), default=False, help="Walk nested folders and mirror them in the output.")
@@ -199,8 +216,14 @@ class RunSettings(Configurable):
                                   help="Accept a video cut short (frames missing against its own index); recorded.")
     max_pixels: int = Param(Integer(1), default=DEFAULT_MAX_PIXELS, unit="pixels",
                             help="Largest image or frame read; larger inputs are refused from the header.")
-    crf: int = Param(Integer(0, 51), default=DEFAULT_CRF, help="H.264 quality (0-51, lower is better).")
-    preset: str = Param(Choice(X264_PRESETS), default=DEFAULT_PRESET, help="x264 speed preset.")
+    encoder_profile: str = Param(Choice(tuple(ENCODER_PROFILES)), default=DEFAULT_ENCODER_PROFILE,
+                                 help="Named H.264 settings: " + ", ".join(
+                                     f"{name} ({preset}, CRF {crf})" for name, (preset, crf) in ENCODER_PROFILES.items())
+                                 + "; a given crf or preset replaces the profile's.")
+    crf: int | None = Param(Optional(Integer(0, 51)), default=None,
+                            help="H.264 quality (0-51, lower is better; default: the encoder profile's).")
+    preset: str | None = Param(Optional(Choice(X264_PRESETS)), default=None,
+                               help="x264 speed preset (default: the encoder profile's).")
     image_format: str | None = Param(Optional(Choice(("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp"))),
                                      default=None, help="Write still outputs in this format (default: the input's).")
     table_format: str = Param(Choice(("csv", "parquet")), default="csv", help="Format of the tables written.")
@@ -211,13 +234,28 @@ class RunSettings(Configurable):
         tracker = TrackerSettings(num_faces=self.num_faces, min_detection_confidence=self.min_detection_confidence,
                                   min_tracking_confidence=self.min_tracking_confidence, smoothing=self.smoothing)
         return RunOptions(tracker=tracker, no_face=self.no_face, seed=self.seed, crf=self.crf, preset=self.preset,
-                          landmark_cache=self.landmark_cache, progress=self.progress,
+                          encoder_profile=self.encoder_profile, landmark_cache=self.landmark_cache, progress=self.progress,
                           allow_truncated=self.allow_truncated, max_pixels=self.max_pixels)
 
     @classmethod
-    def names(cls, *groups: str) -> list[str]:
-        """The keyword names of the given groups, in order."""
-        return [name for group in groups for name in cls.GROUPS[group]]
+    def applying_to(cls, *classes: type[Configurable]) -> list[str]:
+        """The settings that apply to a run of ``classes`` (together, as in one stack), in
+        declaration order: the one place commands and seed-style functions take them from.
+
+        Examples
+        --------
+        >>> from pyfame.pipeline.registry import lookup
+        >>> "crf" in RunSettings.applying_to(lookup("classification_image"))
+        False
+        >>> "table_format" in RunSettings.applying_to(lookup("classification_image"))
+        True
+        """
+        does: set[str] = set()
+        for klass in classes:
+            does |= klass.does
+        needs = {name: (lambda need: (need,) if isinstance(need, str) else need)(cls.APPLIES_IF.get(name, ()))
+                 for name in cls.parameters}
+        return [name for name in cls.parameters if set(needs[name]) <= does]
 
 
 __all__ = ["DEFAULT_MAX_PIXELS", "HOLD_SECONDS", "NO_FACE_POLICIES", "NoFacePolicy", "RunOptions", "RunSettings"]

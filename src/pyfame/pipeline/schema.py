@@ -183,6 +183,7 @@ def experiment_schema() -> dict[str, Any]:
         "no_face": param_schema(RunSettings.parameters["no_face"]),
         "landmark_cache": {"anyOf": [{"type": "boolean"}, {"type": "string"}], "default": True,
                            "description": RunSettings.parameters["landmark_cache"].help},
+        **{n: param_schema(RunSettings.parameters[n]) for n in ("allow_truncated", "max_pixels", "table_format")},
         "executor": executor,
         "limits": {"type": "object", "additionalProperties": False,
                    "properties": {"max_jobs": {"type": "integer", "minimum": 1, "default": MAX_JOBS,

@@ -24,7 +24,7 @@ from typing import Any
 
 from pyfame.errors import PyfameTypeError, PyfameValueError
 from pyfame.pipeline.layer import Configurable, FramePlan, Layer, Probe
-from pyfame.pipeline.params import REQUIRED, Choice, Color, Optional, Param
+from pyfame.pipeline.params import REQUIRED, Choice, Color, Optional, Param, closest
 from pyfame.pipeline.run_options import RunSettings
 from pyfame.validation import check_existing_path, check_output_dir
 
@@ -59,6 +59,12 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a == b)
     except Exception:  # arrays and other values without a plain truth value
         return a is b
+
+
+def _color_kind(param: Param) -> Color:
+    kind = param.kind.kind if isinstance(param.kind, Optional) else param.kind
+    assert isinstance(kind, Color)
+    return kind
 
 
 def _flip(value: Any) -> Any:
@@ -165,7 +171,6 @@ class SeedFunction:
         raise ValueError(f"{self.name}: {name!r} is neither a parameter of {self._classes()} nor a run setting")
 
     def _collect(self, signature: Sequence[str], keywords: Sequence[str]) -> dict[str, tuple[str, Param]]:
-        media, tables = self._produces()
         out: dict[str, tuple[str, Param]] = {}
         for name in (*signature, *keywords):
             out[name] = self._lookup(name)
@@ -179,8 +184,7 @@ class SeedFunction:
                 if p.name not in taken and p.name not in fixed and key not in out:
                     out[key] = ("class", p)
                     taken.add(p.name)
-        groups = ["batch", "tracking", "run"] + (["encoding"] if media else []) + (["tables"] if tables else [])
-        for key in RunSettings.names(*groups):
+        for key in RunSettings.applying_to(*self._classes()):
             p = RunSettings.parameters[key]
             if p.name not in out:  # also under its own name when the seed's name is listed (seed, rand_seed)
                 out[p.name] = ("run", p)
@@ -266,7 +270,9 @@ class SeedFunction:
                 mine = self.class_param(variant.cls, name)
                 explicit = name in given or name in self.overrides
                 if mine is not None and mine.name not in variant.fixed and explicit:
-                    value = _flip(value) if order == "bgr" and _is_color(mine) else value
+                    if order == "bgr" and _is_color(mine) and value is not None:
+                        # checked as the caller wrote it: errors say B, G, R and the caller's index
+                        value = _color_kind(mine).check(value, name, order="bgr")
                     if name != mine.name:
                         mine.kind.check(value, name)  # an error names the seed's name for it
                     class_args[mine.name] = value
@@ -278,7 +284,17 @@ class SeedFunction:
         if timing:
             class_args["timing_kwargs"] = {**class_args.get("timing_kwargs", {}), **timing}
         settings = RunSettings(**run_args)
-        obj = variant.cls(**class_args)
+        try:
+            obj = variant.cls(**class_args)
+        except PyfameTypeError as exc:
+            if exc.param in timing:  # a keyword neither the function nor its timing function takes
+                known = ", ".join(n for n in self._signature.parameters if n != "timing_kwargs")
+                guess = closest(exc.param, self._signature.parameters)
+                hint = f" (did you mean {guess!r}?)" if guess else ""
+                raise PyfameTypeError(
+                    f"{self.name}() has no parameter {exc.param!r}{hint}; its extra keywords go to the timing "
+                    f"function, and {exc}. {self.name}() takes {known}", param=exc.param) from exc
+            raise
         operation = self.name
         from pyfame.pipeline.operation import Operation, run_operation
 
@@ -324,9 +340,13 @@ class SeedFunction:
         for name, (where, p) in self.params.items():
             default = self._signature.parameters[name].default
             shown = "" if default is inspect.Parameter.empty else f", default {_shown(p, default)!r}"
-            lines.append(f"{name} : {p.kind.describe()}{shown}")
+            bgr = _is_color(p) and where == "class"
+            described = _color_kind(p).describe("bgr") if bgr else p.kind.describe()
+            if bgr and isinstance(p.kind, Optional):
+                described = f"{described}, or none"
+            lines.append(f"{name} : {described}{shown}")
             text = p.help + (f" Unit: {p.unit}." if p.unit else "")
-            if _is_color(p) and where == "class":
+            if bgr:
                 text += " B, G, R order unless ``color_order='rgb'`` (names and '#rrggbb' are unambiguous)."
             lines.append(f"    {text.strip()}")
         if self.timing_keywords:

@@ -6,6 +6,7 @@ from pyfame.samples.moving_face import (
     write_moving_face_video,
     write_noise_video,
     write_sample_image,
+    write_sample_stills,
 )
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "write_moving_face_video",
     "write_noise_video",
     "write_sample_image",
+    "write_sample_stills",
 ]

@@ -187,6 +187,34 @@ def write_noise_video(path: str | os.PathLike[str], n_frames: int = 30, size: tu
     return Path(path)
 
 
+def write_sample_stills(folder: str | os.PathLike[str], n: int = 200, size: tuple[int, int] = (1024, 1024),
+                        image_format: str = "jpg", quality: int = 90, seed: int = 0) -> list[Path]:
+    """A folder of ``n`` different stills of the sample face, one face each, like a face
+    database: each moved, scaled (face 25-50% of the height), rotated (±20°) and tinted
+    (±15% per channel) by a seeded draw, on mid-grey, written as ``face_000.jpg``, ...
+
+    ``quality`` (0-100) is the JPEG or WebP quality. Returns the paths, in order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in write_sample_stills(tempfile.mkdtemp(), n=2, size=(64, 64))]
+    ['face_000.jpg', 'face_001.jpg']
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    w, h = size
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n):
+        m = cv2.getRotationMatrix2D(FACE_CENTRE, rng.uniform(-20, 20), h * rng.uniform(0.25, 0.5) / 150.0)
+        m[0, 2] += w / 2 - FACE_CENTRE[0] + rng.uniform(-0.12, 0.12) * w
+        m[1, 2] += h / 2 - FACE_CENTRE[1] + rng.uniform(-0.12, 0.12) * h
+        tinted = np.clip(render_frame(m, size) * rng.uniform(0.85, 1.15, 3), 0, 255).astype(np.uint8)
+        paths.append(write_image(out / f"face_{i:03d}.{image_format.lstrip('.')}", tinted, quality=quality))
+    return paths
+
+
 def write_sample_image(path: str | os.PathLike[str]) -> Path:
     """The sample face as an image file (format by extension)."""
     return write_image(path, _sample_face())

@@ -677,15 +677,40 @@ def _response_table(responses: Any, n_trials: int, by: Any) -> tuple[pd.DataFram
         named = sorted({int(v) for v in trial[outside]})
         listed = ", ".join(str(v) for v in named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
         raise PyfameValueError(f"responses name trials that do not exist: {listed} (the stimulus set has trials 1..{n_trials})", param="responses")
-    response = pd.to_numeric(table["response"], errors="coerce").to_numpy(np.float64)
-    wrong = ~np.isfinite(response) | (np.abs(response) > 1)
-    if wrong.any():
-        row = int(np.flatnonzero(wrong)[0])
-        raise PyfameValueError(f"responses: response must be 1 (ori chosen), -1 (inv chosen) or a weight in between; row {row} has {table['response'].iloc[row]!r}", param="responses")
+    response = _check_response_codes(table["response"])
     clean = pd.DataFrame({"trial": trial.astype(np.int64), "response": response})
     for column in groups:
         clean[column] = table[column].to_numpy()
     return clean, groups
+
+
+def _check_response_codes(column: pd.Series) -> np.ndarray:
+    """The response column as float64 -1/1; a typed error naming ``responses`` otherwise.
+
+    rcicr codes a 2IFC choice as 1 (the ``ori``, base + noise, image chosen) and -1 (the
+    ``inv``, base - noise); any other code (0/1, 1/2, text, a missing value) would silently
+    weigh trials wrongly (a 0 drops the trial), so it is refused with how to recode it.
+    """
+    values = [v.item() if isinstance(v, np.generic) else v for v in column.to_numpy()]
+    is_bool = column.dtype == bool
+    response = pd.to_numeric(column, errors="coerce").to_numpy(np.float64)
+    wrong = is_bool | ~np.isin(response, (-1.0, 1.0))
+    if not wrong.any():
+        return response
+    row = int(np.flatnonzero(wrong)[0])
+    seen = sorted({str(v) for v, bad in zip(values, wrong) if bad})
+    listed = ", ".join(seen[:5]) + (f" and {len(seen) - 5} more" if len(seen) > 5 else "")
+    codes = set(response[np.isfinite(response)].tolist())
+    if is_bool or (codes and codes <= {0.0, 1.0}):
+        how = "responses coded 0/1 must be recoded as -1/1 (e.g. response = 2 * response - 1: 0 becomes -1)"
+    elif codes and codes <= {1.0, 2.0}:
+        how = ("responses coded 1/2 must be recoded as 1/-1 (e.g. response = 3 - 2 * response, if 1 means the "
+               "ori image was chosen)")
+    else:
+        how = "recode each response as 1 (ori, base + noise, chosen) or -1 (inv, base - noise, chosen)"
+    raise PyfameValueError(f"responses: response must be 1 (ori chosen) or -1 (inv chosen), as rcicr codes it; "
+                           f"row {row} has {values[row]!r} (values not -1/1: {listed}); {how}",
+                           param="responses")
 
 
 def check_responses(
@@ -694,8 +719,9 @@ def check_responses(
     """A response table checked against a stimulus set of ``n_trials`` trials, as
     :func:`classification_image` checks it before any work: ``(clean table, group columns)``.
 
-    Errors name ``responses`` (a missing column, trials that do not exist, responses outside
-    [-1, 1]) or ``by`` (a column the table does not have).
+    Errors name ``responses`` (a missing column, trials that do not exist, responses other
+    than -1/1, with how to recode 0/1 or 1/2 codings) or ``by`` (a column the table does not
+    have).
 
     Examples
     --------
@@ -727,8 +753,8 @@ def classification_image(
         The stimulus set; or its parameters ``(n_trials, n_params)`` with ``basis``; or the
         noise patterns themselves ``(n_trials, S, S)``. Row ``t - 1`` is trial ``t``.
     responses : pandas.DataFrame or sequence
-        A table with ``trial`` (from 1) and ``response`` (1: ori chosen, -1: inv chosen; a
-        weight in [-1, 1] is accepted), plus any grouping columns (``participant``,
+        A table with ``trial`` (from 1) and ``response`` (1: ori chosen, -1: inv chosen, as
+        rcicr codes them; any other value, such as 0 of a 0/1 coding, is an error), plus any grouping columns (``participant``,
         ``condition``); or a plain list of responses to trials 1, 2, ...
     basis : NoiseBasis, optional
         With a parameter array.
@@ -745,8 +771,8 @@ def classification_image(
     Raises
     ------
     PyfameValueError, PyfameTypeError
-        Before any work: a response table naming trials that do not exist, responses outside
-        [-1, 1], a missing column, an unknown ``by`` column, parameters that do not fit the
+        Before any work: a response table naming trials that do not exist, responses other
+        than -1/1, a missing column, an unknown ``by`` column, parameters that do not fit the
         basis.
 
     Examples

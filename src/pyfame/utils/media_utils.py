@@ -13,9 +13,10 @@ import numpy as np
 from pyfame.errors import ImageShapeError, PyfameValueError
 from pyfame.io import Frame, VideoSink, read_image, write_image
 from pyfame.io.output_group import OutputGroup
-from pyfame.io.video_sink import DEFAULT_CRF, DEFAULT_PRESET
+from pyfame.io.video_sink import DEFAULT_ENCODER_PROFILE
 from pyfame.pipeline.file_pass import FileResult
-from pyfame.pipeline.inputs import find_inputs, inside
+from pyfame.pipeline.inputs import find_inputs
+from pyfame.pipeline.output_policy import OutputFolder
 from pyfame.solid_color import solid_color
 from pyfame.utils.predefined_constants import NORMALIZE_IMAGES_CROP, NORMALIZE_METHOD_NAMES, options
 from pyfame.validation import (
@@ -31,11 +32,12 @@ log = logging.getLogger(__name__)
 
 
 def transcode_video_to_mp4(input_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str],
-                           with_sub_dirs: bool = False, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
-                           overwrite: bool = False) -> list[FileResult]:
+                           with_sub_dirs: bool = False, crf: int | None = None, preset: str | None = None,
+                           overwrite: bool = False, encoder_profile: str = DEFAULT_ENCODER_PROFILE) -> list[FileResult]:
     """Re-encode videos (any format PyAV reads) as H.264 MP4 in ``output_dir/Transcoded/``,
     keeping size, frame rate, frame count, timestamps and audio. No face tracking; stills in
-    a folder are left out.
+    a folder are left out. ``encoder_profile`` names the x264 settings (``"small"`` by default,
+    ``"fidelity"``); a given ``crf`` or ``preset`` replaces the profile's.
 
     Examples
     --------
@@ -47,8 +49,8 @@ def transcode_video_to_mp4(input_dir: str | os.PathLike[str], output_dir: str | 
 
     check_existing_path(input_dir, "input_dir")
     check_output_dir(output_dir, "output_dir")
-    settings = RunSettings(with_sub_dirs=with_sub_dirs, crf=crf, preset=preset, landmark_cache=False,
-                           overwrite=overwrite)
+    settings = RunSettings(with_sub_dirs=with_sub_dirs, crf=crf, preset=preset, encoder_profile=encoder_profile,
+                           landmark_cache=False, overwrite=overwrite)
     return run_work(input_dir, output_dir, Work(operation="transcode_video_to_mp4"), settings,
                     subfolder="Transcoded", only_kinds=("video",))
 
@@ -80,12 +82,19 @@ def normalized(images: list[np.ndarray], method: str, pad_rgb: tuple[int, int, i
 
 def normalize_image_sizes(input_dir: str | os.PathLike[str], method: Any = NORMALIZE_IMAGES_CROP,
                           pad_color: tuple[int, int, int] = (255, 255, 255), with_sub_dirs: bool = False,
-                          output_dir: str | os.PathLike[str] | None = None, in_place: bool = False) -> list[Path]:
+                          output_dir: str | os.PathLike[str] | None = None, in_place: bool = False,
+                          overwrite: bool = False) -> list[Path]:
     """Bring a folder of images to one size (crop to the smallest or pad to the largest).
 
     Writes to ``output_dir/Normalized/``; ``output_dir`` must be given (PyFAME never writes
     into an input folder on its own), unless ``in_place=True`` is given explicitly to replace
     the originals. ``pad_color`` is BGR.
+
+    Every output path is checked before any image is read
+    (:func:`~pyfame.pipeline.output_policy.claim_output`): inside ``output_dir``, never an
+    input, and no file already there unless ``overwrite=True`` (these outputs have no
+    sidecar, so an existing file is never known to be an earlier result: it is refused with
+    ``OutputExistsError`` naming it).
 
     Examples
     --------
@@ -98,6 +107,7 @@ def normalize_image_sizes(input_dir: str | os.PathLike[str], method: Any = NORMA
     pad_rgb = _bgr(pad_color, "pad_color")
     check_bool(with_sub_dirs, "with_sub_dirs")
     check_bool(in_place, "in_place")
+    check_bool(overwrite, "overwrite")
     if in_place and output_dir is not None:
         raise PyfameValueError("in_place=True and output_dir cannot both be given", param="in_place")
     if not in_place and output_dir is None:
@@ -107,16 +117,14 @@ def normalize_image_sizes(input_dir: str | os.PathLike[str], method: Any = NORMA
     files = [f for f in files if f.suffix.lower() in {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}]
     if not files:
         raise PyfameValueError(f"input_dir: {folder} holds no images")
-    images = normalized([read_image(f) for f in files], name, pad_rgb)
-    if in_place:
-        targets = files
+    if in_place:  # the originals replaced, as asked explicitly
+        plan = OutputFolder(folder, overwrite=True, param="in_place")
+        targets = [plan.claim(f) for f in files]
     else:
         base = check_output_dir(output_dir, "output_dir")
-        targets = [base / "Normalized" / f.relative_to(root) for f in files]
-        sources = {f.resolve() for f in files}
-        for target in targets:
-            if target.resolve() in sources:
-                raise PyfameValueError(f"output_dir: writing {target} would overwrite an input", param="output_dir")
+        plan = OutputFolder(base, files, overwrite=overwrite)
+        targets = [plan.claim(base / "Normalized" / f.relative_to(root)) for f in files]
+    images = normalized([read_image(f) for f in files], name, pad_rgb)
     with OutputGroup() as group:
         for target, img in zip(targets, images):
             write_image(group.temp_for(target), img, image_format=target.suffix, atomic=False)
@@ -128,10 +136,15 @@ def moviefy_images(input_dir: str | os.PathLike[str], output_dir: str | os.PathL
                    fps: float = 30, repeat_duration: float = 1000, blend_images: bool = True,
                    blended_frames_prop: float = 0.2, normalize: bool = False,
                    normalization_method: Any = NORMALIZE_IMAGES_CROP, pad_color: tuple[int, int, int] = (255, 255, 255),
-                   with_sub_dirs: bool = False) -> Path:
+                   with_sub_dirs: bool = False, overwrite: bool = False) -> Path:
     """Turn a folder of stills (in name order) into one MP4: each held ``repeat_duration``
     ms, cross-faded into the next over ``blended_frames_prop`` of its frames when
     ``blend_images``. Images of different sizes need ``normalize=True``.
+
+    The video's path is checked before any image is read
+    (:func:`~pyfame.pipeline.output_policy.claim_output`): a plain name inside
+    ``output_dir``, and no file already there unless ``overwrite=True`` (the video has no
+    sidecar, so an existing file is refused with ``OutputExistsError`` naming it).
 
     Examples
     --------
@@ -144,8 +157,7 @@ def moviefy_images(input_dir: str | os.PathLike[str], output_dir: str | os.PathL
         raise PyfameValueError(f"output_filename must be a plain file name (no folders), got {output_filename!r}",
                                param="output_filename")
     target = out_dir / (output_filename if output_filename.lower().endswith(".mp4") else output_filename + ".mp4")
-    if not inside(target, out_dir):
-        raise PyfameValueError(f"output_filename: {target} would be outside {out_dir}", param="output_filename")
+    check_bool(overwrite, "overwrite")
     rate = check_float(fps, "fps", low=0.0, low_inclusive=False, high=1000.0)
     hold = check_float(repeat_duration, "repeat_duration", low=0.0, low_inclusive=False)
     check_bool(blend_images, "blend_images")
@@ -157,6 +169,7 @@ def moviefy_images(input_dir: str | os.PathLike[str], output_dir: str | os.PathL
     files = [f for f in files if f.suffix.lower() in {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}]
     if not files:
         raise PyfameValueError(f"input_dir: {folder} holds no images")
+    OutputFolder(out_dir, files, overwrite=overwrite, param="output_filename").claim(target)
     images = [read_image(f) for f in files]
     if len({i.shape for i in images}) > 1:
         if not normalize:

@@ -27,8 +27,9 @@ get_optical_flow = seed_function(
                "lk_accuracy_thresh", "poly_sigma", "point_color", "point_radius", "vector_color", "with_sub_dirs",
                "csv_sample_freq", *_TRACKING),
     module=__name__,
-    summary="Sparse (Lucas-Kanade) or dense optical flow: a video drawing the flow and ``<name>_optical_flow.csv`` "
-            "sampled every ``csv_sample_freq`` ms (see :class:`~pyfame.core.analysis.optical_flow.OpticalFlow`). "
+    summary="Sparse (Lucas-Kanade) or dense optical flow (DIS by default, or Farneback; computed in the face's "
+            "box by default): a video drawing the flow and ``<name>_optical_flow.csv`` sampled every "
+            "``csv_sample_freq`` ms (see :class:`~pyfame.core.analysis.optical_flow.OpticalFlow`). "
             "Stills have no motion: videos only.",
     example='get_optical_flow("clip.mp4", "out/", optical_flow_type=pf.DENSE_OPTICAL_FLOW)')
 

@@ -14,12 +14,14 @@ from pyfame.core.face_geometry.geometry_media import (
     EYE_Y_KIND,
     SIZE_KIND,
     TIDDEMAN_2001,
+    WARPED_ALPHA,
     Canvas,
     FileStem,
     first_mesh,
     naming,
     stills_only,
     template_table,
+    with_alpha,
 )
 from pyfame.errors import FaceNotFoundError, PyfameError, PyfameValueError
 from pyfame.face.geometry.average import average_face
@@ -36,7 +38,10 @@ class FaceAverage(Operation):
     any size and place, never stretched). The **average shape** is the point-by-point mean of
     the aligned meshes; the **average texture** warps every aligned face to that shape
     (piecewise-affine, one triangulation for all, float32) and averages the pixels, rounded
-    once (:func:`pyfame.face.geometry.average_face`).
+    once (:func:`pyfame.face.geometry.average_face`). Stills with an alpha channel: each
+    alpha is aligned and warped as its face is, and averaged the same way (an opaque face
+    counts as 255 inside its image, pixels outside an input as 0), so the prototype keeps the
+    set's mean transparency.
 
     A still without a face is a :class:`~pyfame.errors.FaceNotFoundError` naming the file,
     raised before anything is written, unless ``skip_missing``: then it is left out, and the
@@ -56,8 +61,11 @@ class FaceAverage(Operation):
 
     name = "average_faces"
     subfolder = "Averages"
+    does = frozenset({"walks_folders", "tracks", "writes_tables"})  # stills only
     inputs = ("input_dir",)
     references = (BENSON_PERRETT_1993, TIDDEMAN_2001)
+    alpha_policy = (WARPED_ALPHA + "; the average's alpha is the average of the faces' (an opaque face counts "
+                    "as 255 inside its image)")
 
     output_filename: str = Param(FileStem(), default="average", help="Name of the prototype (and of its template).")
     size: tuple = Param(SIZE_KIND, default=DEFAULT_SIZE, unit=CANVAS_PX, help="The canvas the faces are averaged on.")
@@ -87,12 +95,15 @@ class FaceAverage(Operation):
         return dict(self._decided)
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
+        canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
         found = context.map(partial(_aligned_face, self), sources["input_dir"])  # one job per still
-        images, meshes, used, skipped = [], [], [], []
-        for path, aligned in zip(sources["input_dir"], found):
-            if aligned is None:
+        images, meshes, alphas, used, skipped = [], [], [], [], []
+        for path, job in zip(sources["input_dir"], found):
+            if job is None:
                 skipped.append(path.name)
                 continue
+            aligned, moved_alpha = job
+            alphas.append(moved_alpha)
             images.append(aligned.image)
             meshes.append(aligned.landmarks)
             used.append(path)
@@ -102,8 +113,11 @@ class FaceAverage(Operation):
                                     f"{', '.join(skipped)})", param="input_dir")
         with naming("input_dir"):
             prototype = average_face(images, meshes)
+            alpha = None
+            if any(a[0] is not None for a in alphas):  # an opaque face counts as 255 inside its image
+                alpha = average_face([canvas.alpha(*a) for a in alphas], meshes).image
         self._decided = {"faces_averaged": [p.name for p in used], "skipped_no_face": skipped}
-        made = {f"{self.output_filename}.png": prototype.image,
+        made = {f"{self.output_filename}.png": with_alpha(prototype.image, alpha),
                 f"{self.output_filename}_template.csv": template_table(prototype.landmarks)}
         for name in made:  # the faces averaged, not those left out
             context.made_from(name, used)
@@ -111,10 +125,12 @@ class FaceAverage(Operation):
 
 
 def _aligned_face(operation: FaceAverage, path: Path, context: OperationContext) -> Any:
-    """One still's face on the canvas, or None when it has none and ``skip_missing`` allows it
-    (a job of :meth:`FaceAverage.make`)."""
+    """One still's face on the canvas and what moves its alpha channel the same way (the
+    alpha or None, the still's shape, its mesh and the transform: see
+    :meth:`~pyfame.core.face_geometry.geometry_media.Canvas.alpha`), or None when it has no
+    face and ``skip_missing`` allows it (a job of :meth:`FaceAverage.make`)."""
     canvas = Canvas(operation.size, operation.eye_y, operation.eye_distance, operation.background_color)
-    pixels = context.read_image(path)
+    pixels, alpha = context.read_image_with_alpha(path)
     try:
         faces = context.faces(pixels, path)
     except FaceNotFoundError as exc:
@@ -126,7 +142,8 @@ def _aligned_face(operation: FaceAverage, path: Path, context: OperationContext)
         exc.param = exc.param or "input_dir"
         raise
     with naming("input_dir"):
-        return canvas.still(pixels, first_mesh(faces))
+        aligned = canvas.still(pixels, first_mesh(faces))
+    return aligned, (alpha, pixels.shape, first_mesh(faces), aligned.matrix)
 
 
 __all__ = ["FaceAverage"]

@@ -16,8 +16,10 @@ from pyfame.core.face_geometry.geometry_media import (
     first_mesh,
     naming,
     output_name,
+    alpha_as_image,
     read_template,
     track,
+    with_alpha,
 )
 from pyfame.errors import PyfameValueError
 from pyfame.face.geometry.caricature import caricature_face
@@ -43,7 +45,8 @@ class FaceCaricature(Operation):
     set: the classic caricature relative to a norm). It is an input of the request: recorded
     and hashed in the sidecars, and found again by ``pyfame verify``.
 
-    Videos are caricatured frame by frame on their tracked meshes (VIDEO mode).
+    Videos are caricatured frame by frame on their tracked meshes (VIDEO mode). A still's alpha
+    channel is warped with it, as a colour channel is.
 
     **Writes** each input under its own name to ``output_dir/Caricatures/`` (JPEG and WebP
     as PNG, videos as MP4).
@@ -56,8 +59,11 @@ class FaceCaricature(Operation):
 
     name = "caricature_faces"
     subfolder = "Caricatures"
+    does = frozenset({"walks_folders", "tracks", "reads_video", "writes_video"})
     inputs = ("input_dir",)
     references = (BENSON_PERRETT_1991,)
+    alpha_policy = ("warped with the face like a colour channel (the same piecewise-affine warp and "
+                    "interpolation; the image border stays fixed)")
 
     reference: str = Param(ReferenceFace(), default=REQUIRED,
                            help="The reference face: a face image or a template table from average_faces.")
@@ -97,12 +103,16 @@ class FaceCaricature(Operation):
 
 
 def _caricature(operation: FaceCaricature, reference: np.ndarray, path: Path, context: OperationContext) -> Any:
-    """One input's caricature: an image, or a video's frames and rate (a job of
-    :meth:`FaceCaricature.make`)."""
+    """One input's caricature: an image (RGBA when the still has an alpha channel, warped
+    alike), or a video's frames and rate (a job of :meth:`FaceCaricature.make`)."""
     item = track(path, context, "input_dir")
     with naming("input_dir"):
         frames = [caricature_face(frame, first_mesh(faces), reference, operation.strength).image
                   for frame, faces in zip(item.frames, item.faces)]
+        if item.alpha is not None:  # the same warp, as a channel
+            alpha = caricature_face(alpha_as_image(item.alpha, item.alpha.shape), first_mesh(item.faces[0]),
+                                    reference, operation.strength).image
+            frames[0] = with_alpha(frames[0], alpha)
     return (frames, item.fps) if item.is_video else frames[0]
 
 

@@ -13,6 +13,8 @@ from pyfame.core.face_geometry.geometry_media import (
     EYE_Y_KIND,
     SIZE_KIND,
     YOUNG_1987,
+    TRANSPARENT,
+    WARPED_ALPHA,
     Canvas,
     check_unique_names,
     first_mesh,
@@ -20,6 +22,7 @@ from pyfame.core.face_geometry.geometry_media import (
     stills_only,
     track,
     weight_label,
+    with_alpha,
 )
 from pyfame.face.faces import N_LANDMARKS
 from pyfame.face.geometry.composite import SPLIT_LANDMARK, composite_face
@@ -57,8 +60,11 @@ class FaceComposite(Operation):
 
     name = "composite_faces"
     subfolder = "Composites"
+    does = frozenset({"walks_folders", "tracks"})  # stills only
     inputs = ("top_dir", "bottom_dir")
     references = (YOUNG_1987,)
+    alpha_policy = (WARPED_ALPHA + "; above the split line the top face's alpha, below it the bottom face's, "
+                    "shifted with it; the gap and the pixels the shift uncovers are transparent")
 
     misalign: float = Param(Number(-2.0, 2.0), default=0.0, unit="fraction of the face width",
                             help="Sideways shift of the bottom half (0: aligned).")
@@ -93,10 +99,18 @@ class FaceComposite(Operation):
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
         canvas = Canvas(self.size, self.eye_y, self.eye_distance, self.background_color)
         keys = [(name, path) for name in self.inputs for path in sources[name]]
-        aligned = dict(zip(keys, context.map(partial(_aligned, canvas), keys)))  # one job per input
+        found = context.map(partial(_aligned, canvas), keys)  # one job per input
+        aligned = {key: one for key, (one, _) in zip(keys, found)}
+        alphas = {key: moved for key, (_, moved) in zip(keys, found)}
+        if any(alpha is not None for alpha, *_ in alphas.values()):  # every face's alpha on the canvas, once
+            alphas = {key: canvas.alpha(*value) for key, value in alphas.items()}
+        else:
+            alphas = {}
         pairs = [(top, bottom) for top in sources["top_dir"] for bottom in sources["bottom_dir"]]
         composites = context.map(partial(_composite, self),  # one job per pair
-                                 [(aligned["top_dir", top], aligned["bottom_dir", bottom]) for top, bottom in pairs])
+                                 [(aligned["top_dir", top], aligned["bottom_dir", bottom],
+                                   alphas.get(("top_dir", top)), alphas.get(("bottom_dir", bottom)))
+                                  for top, bottom in pairs])
         made: dict[str, Any] = {}
         for (top, bottom), image in zip(pairs, composites):
             made[self._name(top, bottom)] = image
@@ -104,21 +118,32 @@ class FaceComposite(Operation):
         return made
 
 
-def _aligned(canvas: Canvas, key: tuple[str, Path], context: OperationContext) -> Any:
-    """One input (``(input name, path)``) tracked and put on the canvas."""
+def _aligned(canvas: Canvas, key: tuple[str, Path], context: OperationContext) -> tuple[Any, tuple[Any, ...]]:
+    """One input (``(input name, path)``) tracked and put on the canvas, and what moves its
+    alpha channel the same way (the alpha or None, the still's shape, its mesh and the
+    transform: see :meth:`~pyfame.core.face_geometry.geometry_media.Canvas.alpha`)."""
     name, path = key
     item = track(path, context, name)
+    mesh = first_mesh(item.faces[0])
     with naming(name):
-        return canvas.still(item.frames[0], first_mesh(item.faces[0]))
+        one = canvas.still(item.frames[0], mesh)
+    return one, (item.alpha, item.frames[0].shape, mesh, one.matrix)
 
 
-def _composite(operation: FaceComposite, pair: tuple[Any, Any], context: OperationContext) -> Any:
-    """One top half over one bottom half (both aligned)."""
-    a, b = pair
+def _composite(operation: FaceComposite, pair: tuple[Any, Any, Any, Any], context: OperationContext) -> Any:
+    """One top half over one bottom half (both aligned; with their alpha channels on the
+    canvas, or None when no input has one): RGBA when there are alphas, joined as the pixels are."""
+    a, b, alpha_a, alpha_b = pair
     with naming("misalign"):
-        return composite_face(a.image, a.landmarks, b.image, b.landmarks, misalign=operation.misalign,
-                              gap_px=operation.gap_px, split_landmark=operation.split_landmark,
-                              background_color=operation.background_color).image
+        image = composite_face(a.image, a.landmarks, b.image, b.landmarks, misalign=operation.misalign,
+                               gap_px=operation.gap_px, split_landmark=operation.split_landmark,
+                               background_color=operation.background_color).image
+        alpha = None
+        if alpha_a is not None:
+            alpha = composite_face(alpha_a, a.landmarks, alpha_b, b.landmarks, misalign=operation.misalign,
+                                   gap_px=operation.gap_px, split_landmark=operation.split_landmark,
+                                   background_color=TRANSPARENT).image
+    return with_alpha(image, alpha)
 
 
 __all__ = ["FaceComposite"]

@@ -25,7 +25,9 @@ class FeatureShift(Layer):
     point follows by a thin-plate spline; the image is warped piecewise-affinely from the old
     mesh to the new one, confined to the face: every pixel outside the mesh's convex hull is
     unchanged, bit for bit. Shifts beyond about a quarter of the eye distance crowd a feature
-    against the outline or the nose.
+    against the outline or the nose. The default, eyes 10% further apart and the mouth where
+    it is, is a spacing change visible side by side with the original; 0 for both leaves the
+    face as it is.
 
     A layer: each frame on its own, the frame's size kept; on a video the mesh is tracked on
     every frame; it goes into ``pyfame apply`` stacks and experiment conditions. A frame's
@@ -45,7 +47,7 @@ class FeatureShift(Layer):
     subfolder = "Feature_Shifted"
     references = (HAIG_1984, LE_GRAND_2001)
 
-    eye_spacing: float = Param(Number(-0.5, 0.5), default=0.0, unit=EYE_DISTANCES,
+    eye_spacing: float = Param(Number(-0.5, 0.5), default=0.1, unit=EYE_DISTANCES,
                                help="Change of the distance between the eye centres (0.1: 10% wider apart).")
     mouth_offset: float = Param(Number(-0.5, 0.5), default=0.0, unit=EYE_DISTANCES,
                                 help="Movement of the mouth towards the chin (negative: up).")

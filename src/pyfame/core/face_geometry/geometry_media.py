@@ -308,6 +308,45 @@ def first_mesh(faces: Any) -> np.ndarray:
     return np.asarray(faces.landmarks[0], np.float64)
 
 
+# ---- alpha channels ------------------------------------------------------------------------------
+
+#: What the face-geometry operations do with an input still's alpha channel.
+WARPED_ALPHA = ("warped with the face like a colour channel (the same transform or warp, the same "
+                "interpolation and mixing); canvas pixels outside the input are transparent (their colour is "
+                "background_color)")
+#: The alpha of canvas pixels outside an input: transparent (there is no image there).
+TRANSPARENT = (0, 0, 0)
+
+
+def alpha_as_image(alpha: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
+    """An alpha channel as a grey RGB image (opaque when there is none: an RGB input in a set
+    with RGBA ones), for the warps that take RGB: each warp treats the three channels alike,
+    so channel 0 is the warped alpha.
+
+    Examples
+    --------
+    >>> alpha_as_image(None, (2, 3, 3))[..., 0].tolist()
+    [[255, 255, 255], [255, 255, 255]]
+    """
+    if alpha is None:
+        return np.full((shape[0], shape[1], 3), 255, np.uint8)
+    return np.ascontiguousarray(np.repeat(alpha[..., None], 3, axis=2))
+
+
+def with_alpha(rgb: np.ndarray, alpha_rgb: np.ndarray | None) -> np.ndarray:
+    """``rgb`` with an alpha channel (channel 0 of ``alpha_rgb``), RGBA ``(H, W, 4)``; ``rgb``
+    itself when there is none.
+
+    Examples
+    --------
+    >>> with_alpha(np.zeros((1, 1, 3), np.uint8), np.full((1, 1, 3), 9, np.uint8)).tolist()
+    [[[0, 0, 0, 9]]]
+    """
+    if alpha_rgb is None:
+        return rgb
+    return np.dstack([rgb, alpha_rgb[..., 0]])
+
+
 class Canvas:
     """Where faces are aligned to: a size ``(w, h)``, the eyes' height and distance (fractions
     of the canvas), a background colour and the vignette.
@@ -334,6 +373,14 @@ class Canvas:
         return align_face(image, landmarks, self.size, self.eye_y, self.eye_distance, method=method,  # type: ignore[arg-type]
                           reference_landmarks=reference, background_color=self.background_color,  # type: ignore[arg-type]
                           vignette=self.vignette)
+
+    def alpha(self, alpha: np.ndarray | None, shape: tuple[int, ...], landmarks: np.ndarray,
+              matrix: np.ndarray) -> np.ndarray:
+        """An input's alpha channel (None: an opaque input of ``shape``) moved as its face was
+        (``matrix``: the face's transform), as a grey RGB canvas (see :func:`alpha_as_image`):
+        transparent outside the input and beyond the vignette."""
+        return align_face(alpha_as_image(alpha, shape), landmarks, self.size, self.eye_y, self.eye_distance,
+                          matrix=matrix, background_color=TRANSPARENT, vignette=self.vignette).image
 
     def eye_aligned_mesh(self, landmarks: np.ndarray) -> np.ndarray:
         """A mesh moved onto the canvas by its eye alignment (no pixels), float64."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pyfame.core.face_geometry.geometry_media import (
     EYE_Y_KIND,
     SIZE_KIND,
     TIDDEMAN_2001,
+    WARPED_ALPHA,
     Canvas,
     Weights,
     first_mesh,
@@ -24,6 +26,7 @@ from pyfame.core.face_geometry.geometry_media import (
     one_file,
     track,
     weight_label,
+    with_alpha,
 )
 from pyfame.errors import PyfameValueError
 from pyfame.face.geometry.morph import morph_face
@@ -48,6 +51,9 @@ class FaceMorph(Operation):
     ``continuum_video`` also writes the continuum as a clip of ``video_seconds`` at ``fps``,
     going through the steps in order, the weights changing linearly between them.
 
+    **Alpha**: stills with an alpha channel have it warped to each step's mesh and mixed with
+    the texture weight, as the pixels are (an opaque face counts as 255).
+
     **Two videos** of the same number of frames are morphed frame by frame (each clip aligned
     into a head-stabilised clip, smoothed as ``align_faces`` smooths it): one video per step,
     at face A's frame rate.
@@ -65,8 +71,12 @@ class FaceMorph(Operation):
 
     name = "morph_faces"
     subfolder = "Morphs"
+    does = frozenset({"tracks", "reads_video", "writes_video", "writes_tables"})  # two files
     inputs = ("face_a", "face_b")
     references = (BENSON_PERRETT_1991, TIDDEMAN_2001)
+    alpha_policy = (WARPED_ALPHA + "; each step's alpha is the two faces' alphas warped to the step's mesh and "
+                    "mixed with the texture weight (an opaque face counts as 255); videos and the continuum "
+                    "video are opaque")
 
     weights: list = Param(Weights(), default=(0, 0.25, 0.5, 0.75, 1),
                           help="The continuum's steps: 0 is face A, 1 face B (shape and texture).")
@@ -157,8 +167,14 @@ class FaceMorph(Operation):
                 fa = canvas.still(a.frames[0], first_mesh(a.faces[0]))
             with naming("face_b"):
                 fb = canvas.still(b.frames[0], first_mesh(b.faces[0]))
-            weights = list(steps) + (self._video_weights() if self.continuum_video else [])
-            images = context.map(partial(_morph_step, fa, fb), weights)  # one job per step (and video frame)
+            alphas = None
+            if a.alpha is not None or b.alpha is not None:  # warped and mixed as the pixels are
+                alphas = (replace(fa, image=canvas.alpha(a.alpha, a.frames[0].shape, first_mesh(a.faces[0]), fa.matrix)),
+                          replace(fb, image=canvas.alpha(b.alpha, b.frames[0].shape, first_mesh(b.faces[0]), fb.matrix)))
+            # one job per step (with its alpha), and per continuum video frame (opaque)
+            weights = [(s, t, True) for s, t in steps]
+            weights += [(s, t, False) for s, t in (self._video_weights() if self.continuum_video else [])]
+            images = context.map(partial(_morph_step, fa, fb, alphas), weights)
             for k in range(len(steps)):
                 made[names[k]] = images[k]
             if self.continuum_video:
@@ -199,9 +215,14 @@ def _morph_steps(steps: list[tuple[float, float]], pair: tuple[Any, Any], contex
     return [_morph(fa, fb, s, t).image for s, t in steps]
 
 
-def _morph_step(fa: Any, fb: Any, weights: tuple[float, float], context: OperationContext) -> Any:
-    """One step (shape and texture weights) of a pair of aligned stills, as an image."""
-    return _morph(fa, fb, *weights).image
+def _morph_step(fa: Any, fb: Any, alphas: tuple[Any, Any] | None, weights: tuple[float, float, bool],
+                context: OperationContext) -> Any:
+    """One step (shape and texture weights) of a pair of aligned stills, as an image; RGBA
+    when ``alphas`` (the faces' alpha channels on the canvas, as aligned faces) are given and
+    the step keeps them (the steps' stills do, the continuum video's frames do not)."""
+    shape, texture, keep_alpha = weights
+    alpha = None if alphas is None or not keep_alpha else _morph(*alphas, shape, texture).image
+    return with_alpha(_morph(fa, fb, shape, texture).image, alpha)
 
 
 __all__ = ["FaceMorph"]

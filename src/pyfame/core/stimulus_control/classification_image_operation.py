@@ -62,7 +62,8 @@ class ClassificationImageAnalysis(Operation):
     ``stimuli_dir`` is the stimulus set's folder (holding one ``rcic_<base>.npz``) or that
     ``.npz``; ``responses`` a table (CSV or Parquet) with ``trial`` (numbered from 1, as the
     stimulus files) and ``response``: 1 when the ``ori`` (base + noise) image was chosen, -1
-    when the ``inv`` (base - noise) one was (a weight in between is accepted), plus
+    when the ``inv`` (base - noise) one was (rcicr's coding; 0/1 or 1/2 codes are refused with
+    how to recode them), plus
     ``participant`` and ``condition`` columns for ``by``. Responses to a trial shown several
     times are averaged; the CI is the mean over trials of response x noise (rcicr's
     ``generateCINoise``), in noise units, times the stimuli's mask if the noise had one.
@@ -83,7 +84,7 @@ class ClassificationImageAnalysis(Operation):
     ``<set>_ci_summary.csv`` (one row per CI: trials, responses, the CI's range, the
     scaling constant, the largest |z|). ``<set>`` is the stimulus set's name (``rcic_face``).
 
-    A response table naming trials the set does not have, responses outside [-1, 1], a
+    A response table naming trials the set does not have, responses other than -1/1, a
     missing column or a ``by`` column the table lacks is a typed error before any work.
 
     Examples
@@ -94,6 +95,7 @@ class ClassificationImageAnalysis(Operation):
 
     name = "classification_image"
     subfolder = "CI"
+    does = frozenset({"writes_tables"})  # no faces, no video
     inputs = ("stimuli_dir", "responses")
     input_kinds = {"responses": "table"}
     references = (DOTSCH_TODOROV_2012, BRINKMAN_2017, RCICR)
@@ -147,7 +149,7 @@ class ClassificationImageAnalysis(Operation):
         try:
             clean, _ = check_responses(table, self._n_trials(sources["stimuli_dir"][0]), self.by)
         except PyfameError as exc:
-            exc.param = exc.param or ("by" if str(exc).startswith("by ") else "responses")
+            exc.param = exc.param or "responses"  # check_responses names responses or by itself
             raise
         return clean
 

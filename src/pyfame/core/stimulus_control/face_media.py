@@ -34,12 +34,14 @@ Box = tuple[int, int, int, int]
 
 @dataclass
 class TrackedMedia:
-    """One input: its frames (RGB uint8), frame rate (None for a still) and faces per frame."""
+    """One input: its frames (RGB uint8), frame rate (None for a still), faces per frame, and
+    a still's alpha channel (uint8 ``(H, W)``; None for videos and opaque stills)."""
 
     path: Path
     frames: list[np.ndarray]
     fps: float | None
     faces: list[Faces]
+    alpha: np.ndarray | None = None
 
     @property
     def is_video(self) -> bool:
@@ -68,10 +70,10 @@ def read_tracked(path: Path, context: Any, name: str) -> TrackedMedia:
     (its readers and tracker settings); ``tests/test_stimulus_control.py`` runs it on stills and
     videos through the operations.
     """
-    frames, fps = context.read_frames(path)
+    frames, fps, alpha = context.read_media(path)
     if media_kind(path) == "image":
         try:
-            return TrackedMedia(path, frames[:1], None, [context.faces(frames[0], path)])
+            return TrackedMedia(path, frames[:1], None, [context.faces(frames[0], path)], alpha)
         except PyfameError as exc:
             exc.param = exc.param or name
             raise

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from pyfame.core.stimulus_control.spatial_frequency_layer import CPF, SCHYNS_OLIVA_1994
-from pyfame.errors import PyfameError, PyfameValueError
+from pyfame.errors import ImageShapeError, PyfameError, PyfameValueError
 from pyfame.face.face_frame import face_width
 from pyfame.face.faces import Faces
 from pyfame.face.geometry.alignment import align_face, eye_centres, similarity_matrix
@@ -45,6 +45,11 @@ class HybridFaces(Operation):
     hybrid is made; elsewhere the low face's image stays bit for bit. ``regions=None``
     makes the whole image a hybrid (the high face's background included).
 
+    **Alpha**: the low face's alpha channel is kept (the hybrid lies on its image). A high face
+    with transparent pixels (alpha below 255) where the hybrid uses it (inside ``regions``,
+    or anywhere with ``regions=None``) is refused: the colours under its transparency would
+    show in the hybrid.
+
     Writes ``output_dir/Hybrids/<low>_<high>_hybrid.png`` (the inputs' stems).
 
     Examples
@@ -55,8 +60,12 @@ class HybridFaces(Operation):
 
     name = "hybrid_faces"
     subfolder = "Hybrids"
+    does = frozenset({"tracks"})  # two stills
     inputs = ("low_face", "high_face")
     references = (SCHYNS_OLIVA_1994, OLIVA_2006)
+    alpha_policy = ("the low face's alpha channel is kept (the hybrid lies on the low face's image); a high face "
+                    "transparent where the hybrid uses it is refused (the colours under its transparency would "
+                    "show)")
 
     cutoff_cpf: float = Param(Number(0.0, low_open=True), default=8.0, unit=CPF,
                               help="Half-power cut-off: the low face below it, the high face above it.")
@@ -81,17 +90,17 @@ class HybridFaces(Operation):
     def output_names(self, sources: dict[str, list[Path]]) -> list[str]:
         return [f"{sources['low_face'][0].stem}_{sources['high_face'][0].stem}_hybrid.png"]
 
-    def _face(self, path: Path, context: OperationContext, name: str) -> tuple[np.ndarray, Faces]:
-        pixels = context.read_image(path)
+    def _face(self, path: Path, context: OperationContext, name: str) -> tuple[np.ndarray, np.ndarray | None, Faces]:
+        pixels, alpha = context.read_image_with_alpha(path)
         try:
             faces = context.faces(pixels, path)
         except PyfameError as exc:
             exc.param = exc.param or name
             raise
-        return pixels, faces.subset(0)
+        return pixels, alpha, faces.subset(0)
 
     def make(self, sources: dict[str, list[Path]], context: OperationContext) -> Made:
-        (low, low_face), (high, high_face) = context.map(  # the two faces tracked as two jobs
+        (low, low_alpha, low_face), (high, high_alpha, high_face) = context.map(  # the two faces as two jobs
             partial(_face, self), [(sources["low_face"][0], "low_face"), (sources["high_face"][0], "high_face")])
         low_lm, high_lm = low_face.landmarks[0], high_face.landmarks[0]
         try:
@@ -112,17 +121,29 @@ class HybridFaces(Operation):
             masks = [region_mask(face, self.regions, low.shape, self.feather_px, self.feather_iod).full()
                      for face in placed]
             mask = np.maximum(*masks)
+        if high_alpha is not None and bool((high_alpha < 255).any()):
+            moved_alpha = cv2.warpAffine(high_alpha, matrix, (low.shape[1], low.shape[0]), flags=cv2.INTER_LINEAR,
+                                         borderMode=cv2.BORDER_REFLECT)
+            used = np.ones(low.shape[:2], bool) if mask is None else mask > 0
+            if bool((moved_alpha[used] < 255).any()):
+                raise ImageShapeError(f"high_face: {sources['high_face'][0].name} is transparent where the hybrid uses "
+                                      "it (alpha below 255 inside regions); the colours under the transparency would "
+                                      "show: flatten it onto a background first", param="high_face")
         if self.grayscale:
             low, high = (cv2.cvtColor(im, cv2.COLOR_RGB2GRAY) for im in (low, high))
         hybrid = hybrid_image(low, high, self.cutoff_cpf, width, mask, kind=self.filter_type, order=self.order,
                               space=self.space)
         if hybrid.ndim == 2:
             hybrid = np.repeat(hybrid[..., None], 3, axis=2)
+        if low_alpha is not None:
+            hybrid = np.dstack([hybrid, low_alpha])
         return {self.output_names(sources)[0]: hybrid}
 
 
-def _face(operation: HybridFaces, item: tuple[Path, str], context: OperationContext) -> tuple[np.ndarray, Faces]:
-    """One face read and tracked, ``(path, input name)``."""
+def _face(operation: HybridFaces, item: tuple[Path, str],
+          context: OperationContext) -> tuple[np.ndarray, np.ndarray | None, Faces]:
+    """One face read and tracked, ``(path, input name)``: its pixels, alpha channel (or None)
+    and first face (:meth:`~pyfame.face.faces.Faces.subset`, its hairline kept)."""
     return operation._face(item[0], context, item[1])
 
 

@@ -98,7 +98,9 @@ class ReverseCorrelationStimuli(Operation):
     that fits (or one of ``square_px``), centred on the tracked face and moved inside the
     image: cropped, never resized. Grey by default (the mean of R, G and B, as rcicr);
     ``regions`` puts the noise only inside the face region (feathered; the rest of each
-    stimulus is the base, bit for bit).
+    stimulus is the base, bit for bit). A base with transparent pixels (an alpha channel below
+    255 anywhere) is refused: the stimuli are opaque, and the colours hidden under the
+    transparency would show; flatten it onto a background first.
 
     **Writes** to ``output_dir/RC_Stimuli/``: ``rcic_<base>_<trial>_ori.png`` and
     ``..._inv.png`` (trials from 1, five digits, as rcicr; ``<base>`` is the input's stem),
@@ -116,8 +118,11 @@ class ReverseCorrelationStimuli(Operation):
 
     name = "generate_rc_stimuli"
     subfolder = "RC_Stimuli"
+    does = frozenset({"tracks", "writes_tables"})  # one still
     inputs = ("base_face",)
     references = (DOTSCH_TODOROV_2012, BRINKMAN_2017, RCICR)
+    alpha_policy = ("a base with transparent pixels is refused (the stimuli are opaque, as rcicr's, and the "
+                    "colours under the transparency would show); a fully opaque alpha channel is left out")
 
     n_trials: int = Param(Integer(1, 100_000), default=770, help="Trials (stimulus pairs); rcicr's default is 770.")
     noise: str = Param(Choice(tuple(NOISE_KINDS)), default="sinusoid", help="rcicr's sinusoid or Gabor noise.")
@@ -174,7 +179,11 @@ class ReverseCorrelationStimuli(Operation):
 
     def base_image(self, path: Path, context: OperationContext) -> tuple[np.ndarray, np.ndarray | None]:
         """The base (uint8, square, grey unless ``grayscale=False``) and the noise's mask."""
-        pixels = context.read_image(path)
+        pixels, alpha = context.read_image_with_alpha(path)
+        if alpha is not None and bool((alpha < 255).any()):
+            raise ImageShapeError(f"base_face: {path.name} has transparent pixels (alpha below 255); reverse-correlation "
+                                  "stimuli are opaque and the colours under the transparency would show: flatten it "
+                                  "onto a background first", param="base_face")
         h, w = pixels.shape[:2]
         tile = 2 ** (self.n_scales - 1)
         faces = None

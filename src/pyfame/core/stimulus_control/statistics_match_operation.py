@@ -186,7 +186,7 @@ class FaceStatisticsMatch(Operation):
     whichever ``per``.
 
     **Writes** to ``output_dir/Matched/``: each input under its own name (lossy stills as
-    PNG, videos as MP4), ``match_statistics.csv`` (one row per input and frame, before and
+    PNG, videos as MP4; a still's alpha channel kept as it is), ``match_statistics.csv`` (one row per input and frame, before and
     after: mean, SD, RMS contrast, histogram distance to the target, spectral slope, and
     SSIM of the output against its input; see
     :func:`pyfame.stimulus_control.before_after_table`, measured on the frames before video
@@ -205,8 +205,11 @@ class FaceStatisticsMatch(Operation):
 
     name = "match_face_statistics"
     subfolder = "Matched"
+    does = frozenset({"walks_folders", "tracks", "reads_video", "writes_video",
+                      "writes_tables"})
     inputs = ("input_dir",)
     references = (WILLENBOCKEL_2010, COLTUC_2006, WANG_2004)
+    alpha_policy = "kept as it is: matching changes no pixel's place"
 
     method: str = Param(Choice(METHODS), default="luminance",
                         help="The statistic made equal: luminance mean and SD, histogram, rotational-average (sf) "
@@ -331,7 +334,8 @@ class FaceStatisticsMatch(Operation):
                 table_masks.append(weights[i][f])
                 labels.append(item.path.name)
                 frame_ids.append(f)
-            made[output_name(item.path)] = (frames, item.fps) if item.is_video else frames[0]
+            still = frames[0] if item.alpha is None else np.dstack([frames[0], item.alpha])  # geometry unchanged
+            made[output_name(item.path)] = (frames, item.fps) if item.is_video else still
             context.made_from(output_name(item.path), [item.path, *sources.get("target", [])])
         histogram = goal.get("histogram")
         table = before_after_table(before, after, table_masks, self.space,

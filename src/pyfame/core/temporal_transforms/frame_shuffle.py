@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from pyfame.core.temporal_transforms.block_order import block_layout, frame_map, order_blocks
+from pyfame.core.temporal_transforms.block_order import block_layout, draw_block_order, frame_map
 from pyfame.errors import PyfameTypeError, PyfameValueError
 from pyfame.pipeline.layer import FramePlan
 from pyfame.pipeline.params import Boolean, Choice, Integer, Kind, Number, Optional, Param
@@ -53,9 +53,13 @@ class FrameShuffle(FramePlan):
     """Cut a video into blocks of ``block_duration`` ms and show them in a new order.
 
     The order comes from ``shuffle_method`` (see
-    :func:`~pyfame.core.temporal_transforms.block_order.order_blocks`), seeded by the run's
-    seed, or is given as ``block_order``. The output keeps the input's frame rate on a new,
-    regular timeline; the sidecar holds the block order and the output-to-input frame map.
+    :func:`~pyfame.core.temporal_transforms.block_order.draw_block_order`), seeded by the
+    run's seed, or is given as ``block_order``. A method's order is never the original one:
+    a random order that comes out as the original is drawn again (the sidecar records how
+    many orders were drawn and which were thrown away), and a video of one block, which no
+    method can reorder, is refused before anything is written. The output keeps the input's
+    frame rate on a new, regular timeline; the sidecar holds the block order and the
+    output-to-input frame map.
     Memory stays at a few frames: blocks are read by seeking, not held.
 
     Examples
@@ -94,16 +98,18 @@ class FrameShuffle(FramePlan):
         if n_blocks == 0:
             raise PyfameValueError(f"block_duration: {self.block_duration} ms is longer than the video "
                                    f"({n_frames} frames)", param="block_duration")
+        draw = None
         if given is not None:
             order = list(given["blocks"])
             if max(order) >= n_blocks:
                 raise PyfameValueError(f"block_order names block {max(order)} but the video has {n_blocks}",
                                        param="block_order")
         else:
-            order = order_blocks(n_blocks, self.shuffle_method, rng)
+            draw = draw_block_order(n_blocks, self.shuffle_method, rng)
+            order = draw.order
         if self.audio == "drop":
             log.warning("shuffle_frames: the audio is left out of the shuffled video (audio='keep' copies it)")
-        self._record = {"frames_per_block": fpb, "block_order": order}
+        self._record = {"frames_per_block": fpb, "block_order": order, **(draw.record() if draw else {})}
         return frame_map(order, fpb, n_frames)
 
     def record(self) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from pyfame.face.geometry.alignment import (
     alignment_matrix,
     canvas_eye_positions,
     eye_centres,
+    refine_alignment,
     similarity_matrix,
     transform_landmarks,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "morph_face",
     "plan_warp",
     "reference_on_face",
+    "refine_alignment",
     "relax_fold_overs",
     "shift_face_features",
     "signed_areas",
