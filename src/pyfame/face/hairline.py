@@ -151,21 +151,22 @@ def hairline_heights(pixels: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     offsets = np.arange(n_steps) * STEP  # from each ray's start, in IOD
     # sample every ray at once from a blurred CIELAB crop that holds them all
     rays = (start - np.outer(below * iod, up))[:, None, :] + offsets[None, :, None] * iod * up[None, None, :]
-    reference = landmarks[list(SKIN_REFERENCE), :2].astype(np.float64)
     h, w = pixels.shape[:2]
-    everything = np.concatenate([rays.reshape(-1, 2), reference])
+    flat = rays.reshape(-1, 2)
     pad = int(np.ceil(3 * SAMPLE_BLUR * iod)) + 2
-    x0, y0 = np.clip(np.floor(everything.min(axis=0)).astype(int) - pad, 0, [w, h])
-    x1, y1 = np.clip(np.ceil(everything.max(axis=0)).astype(int) + pad + 1, 0, [w, h])
+    x0, y0 = np.clip(np.floor(flat.min(axis=0)).astype(int) - pad, 0, [w, h])
+    x1, y1 = np.clip(np.ceil(flat.max(axis=0)).astype(int) + pad + 1, 0, [w, h])
     if x1 - x0 < 2 or y1 - y0 < 2:
         return heights
     crop = pixels[y0:y1, x0:x1]
     # the test looks at the face at a fixed scale (WORKING_IOD pixels between the eyes), so a 4K
     # frame costs what a small one does; smaller faces are used as they are
     shrink = min(WORKING_IOD / iod, 1.0)
-    if shrink < 1.0:
+    if shrink < 1.0:  # halve with pyrDown (cheap, and its own anti-aliasing), then the rest linearly
+        while crop.shape[0] >= 4 and crop.shape[1] >= 4 and crop.shape[1] * 0.5 >= (x1 - x0) * shrink:
+            crop = cv2.pyrDown(crop)
         crop = cv2.resize(crop, (max(round((x1 - x0) * shrink), 1), max(round((y1 - y0) * shrink), 1)),
-                          interpolation=cv2.INTER_AREA)
+                          interpolation=cv2.INTER_LINEAR)
     crop = cv2.GaussianBlur(crop, (0, 0), max(SAMPLE_BLUR * iod * shrink, 0.5))
     lab = cv2.cvtColor(crop.astype(np.float32) * np.float32(1 / 255), cv2.COLOR_RGB2Lab)
 
@@ -174,7 +175,7 @@ def hairline_heights(pixels: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
         values = cv2.remap(lab, xy[..., 0], xy[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return values.reshape(-1, 3)
 
-    skin = sample(reference)
+    skin = _patch_colours(pixels, landmarks[list(SKIN_REFERENCE), :2], max(int(round(2 * SAMPLE_BLUR * iod)), 1))
     median = np.median(skin, axis=0)
     scale = np.maximum(1.4826 * np.median(np.abs(skin - median), axis=0), SCALE_FLOOR)
     values = sample(rays.reshape(-1, 2)).reshape(N_POINTS, n_steps, 3)
@@ -192,12 +193,25 @@ def hairline_heights(pixels: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     # a run of `run` non-skin samples starting at step k: a sliding sum over the steps
     window = np.cumsum(np.pad(not_skin, ((0, 0), (1, 0))).astype(np.int32), axis=1)
     runs = (window[:, run:] - window[:, :-run]) >= run  # (N_POINTS, n_steps - run + 1)
-    for i in range(1, N_POINTS - 1):
-        limit = int(reach[i] / STEP + 1e-9)  # the last step within this ray's reach
-        found = np.flatnonzero(runs[i, :limit + 1])
-        last_skin = limit if not len(found) else max(int(found[0]) - 1, 0)
-        heights[i] = last_skin * STEP - below[i]
+    limit = (reach / STEP + 1e-9).astype(int)  # each ray's last step within its reach
+    runs &= np.arange(runs.shape[1])[None, :] <= limit[:, None]
+    first = np.argmax(runs, axis=1)  # the first run's start (0 where there is none: see `ended`)
+    ended = runs.any(axis=1)
+    last_skin = np.where(ended, np.maximum(first - 1, 0), limit)
+    heights[1:-1] = (last_skin * STEP - below)[1:-1]
     return _smooth_across(heights)
+
+
+def _patch_colours(pixels: np.ndarray, points: np.ndarray, radius: int) -> np.ndarray:
+    """CIELAB colour of the square patch of ``radius`` around each point (the mean RGB,
+    converted; the frame's edge repeated where a patch crosses it): float32 ``(n, 3)``."""
+    h, w = pixels.shape[:2]
+    centre = np.round(points).astype(int)
+    offsets = np.arange(-radius, radius + 1)
+    xs = np.clip(centre[:, 0, None, None] + offsets[None, None, :], 0, w - 1)  # (n, 1, side)
+    ys = np.clip(centre[:, 1, None, None] + offsets[None, :, None], 0, h - 1)  # (n, side, 1)
+    means = pixels[ys, xs].reshape(len(points), -1, 3).mean(axis=1, dtype=np.float32) * np.float32(1 / 255)
+    return cv2.cvtColor(means[:, None, :], cv2.COLOR_RGB2Lab).reshape(-1, 3)
 
 
 def _masked_median(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
