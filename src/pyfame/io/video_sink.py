@@ -114,8 +114,10 @@ def encoder_settings(encoder_profile: str = DEFAULT_ENCODER_PROFILE, preset: str
     --------
     >>> encoder_settings()
     ('ultrafast', 25)
-    >>> encoder_settings("fidelity"), encoder_settings("small", crf=18), encoder_settings(preset="veryfast")
-    (('ultrafast', 15), ('ultrafast', 18), ('veryfast', 25))
+    >>> encoder_settings("fidelity"), encoder_settings("small", crf=18)
+    (('ultrafast', 15), ('ultrafast', 18))
+    >>> encoder_settings(preset="veryfast")
+    ('veryfast', 25)
     """
     profile = check_choice(encoder_profile, "encoder_profile", {p: p for p in ENCODER_PROFILES})
     chosen_preset, chosen_crf = ENCODER_PROFILES[profile]
