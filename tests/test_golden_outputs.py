@@ -1,4 +1,7 @@
-"""Every seed function's outputs, byte for byte (tables: by what they say), against the golden record.
+"""Every seed function's outputs against the golden record: byte for byte, or, where another CPU's
+floating point rounds an edge pixel of a tracked region the other way, by what they show
+(pictures within half a level on an 8x8 grid, tables by what they say; see
+``tests/seed_output_hashes.py``).
 
 The record (``tests/data/seed_outputs_0.3.0.json``) was made by ``tests/seed_output_hashes.py``.
 Its 0.2.0 predecessor, made before the single-declaration redesign, showed that the redesign
