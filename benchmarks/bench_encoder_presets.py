@@ -30,13 +30,13 @@ How each quantity is measured:
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
 import numpy as np
+from bench_common import cpu_seconds
 from machine_info import machine
 
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium")
@@ -74,11 +74,6 @@ class Result:
         return self.ratio[clip] <= MAX_BYTES and self.psnr[clip] >= MIN_PSNR
 
 
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def load(path: Path, frames: int | None) -> Clip:
     from pyfame.io import open_source
     from pyfame.io.yuv420 import rgb_to_i420
@@ -101,11 +96,11 @@ def encode(clip: Clip, out: Path, preset: str, crf: int) -> float:
     from pyfame.io.video_sink import VideoSink
 
     h, w = clip.frames[0].pixels.shape[:2]
-    start = cpu_seconds()
+    start = cpu_seconds(children=False)
     with VideoSink(out, w, h, clip.fps, time_base=clip.time_base, audio_from=clip.path, preset=preset, crf=crf) as sink:
         for frame in clip.frames:
             sink.write(frame)
-    return (cpu_seconds() - start) / len(clip.frames) * 1000
+    return (cpu_seconds(children=False) - start) / len(clip.frames) * 1000
 
 
 def fidelity(clip: Clip, out: Path) -> tuple[float, float, str, bool, int]:

@@ -23,21 +23,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench_common import cpu_seconds, tracked_frames
 from machine_info import machine
 
 REAL_CLIP = Path(__file__).resolve().parents[2] / "shared" / "media" / "talking_face_a.mp4"
-
-
-def _cpu_seconds() -> float:
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def time_layer(clip: Path, repeat: int) -> tuple[float, float, int]:
@@ -45,15 +40,9 @@ def time_layer(clip: Path, repeat: int) -> tuple[float, float, int]:
     import numpy as np
 
     import pyfame as pf
-    from pyfame.face.tracker import FaceTracker
-    from pyfame.io import open_source
     from pyfame.pipeline.layer import SourceInfo
 
-    frames, faces = [], []
-    with open_source(clip) as source, FaceTracker(mode="video") as tracker:
-        for frame in source:
-            frames.append(frame.pixels)
-            faces.append(tracker.track(frame.pixels, frame.t))
+    frames, faces = tracked_frames(clip)
     h, w = frames[0].shape[:2]
     best: list[float] | None = None
     for _ in range(repeat):
@@ -82,9 +71,9 @@ def time_pipeline(clip: Path, method: str, repeat: int, work: Path) -> tuple[flo
     for i in range(repeat + 1):
         out = work / f"out-{method.replace(' ', '-')}-{i}"
         out.mkdir()
-        start, cpu = time.perf_counter(), _cpu_seconds()
+        start, cpu = time.perf_counter(), cpu_seconds()
         (result,) = pf.facial_scramble(clip, out, scramble_method=method, rand_seed=1, landmark_cache=cache)
-        wall, used = time.perf_counter() - start, _cpu_seconds() - cpu
+        wall, used = time.perf_counter() - start, cpu_seconds() - cpu
         shutil.rmtree(out)
         frames = result.frames
         if i:  # the first run fills the landmark cache

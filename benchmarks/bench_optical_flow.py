@@ -21,13 +21,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import resource
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench_common import cpu_seconds, tracked_frames
 from machine_info import machine
 
 SETTINGS: dict[str, dict] = {
@@ -40,16 +40,9 @@ SETTINGS: dict[str, dict] = {
 }
 
 
-def _cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    return own.ru_utime + own.ru_stime
-
-
 def _task(setting: str, video: str, work: str, repeat: int, q: mp.Queue) -> None:
     os.environ["PYFAME_CACHE_DIR"] = str(Path(work) / "cache")
     import pyfame as pf
-    from pyfame.face.tracker import FaceTracker
-    from pyfame.io.video_source import VideoSource
     from pyfame.pipeline.layer import SourceInfo
 
     kwargs = SETTINGS[setting]
@@ -58,16 +51,12 @@ def _task(setting: str, video: str, work: str, repeat: int, q: mp.Queue) -> None
     for i in range(repeat):
         out = Path(work) / f"out-{os.getpid()}-{i}"
         out.mkdir()
-        t0, c0 = time.perf_counter(), _cpu_seconds()
+        t0, c0 = time.perf_counter(), cpu_seconds(children=False)
         (r,) = pf.get_optical_flow(video, out, optical_flow_type="dense", **kwargs)
-        best_wall, best_cpu = min(best_wall, time.perf_counter() - t0), min(best_cpu, _cpu_seconds() - c0)
+        best_wall, best_cpu = min(best_wall, time.perf_counter() - t0), min(best_cpu, cpu_seconds(children=False) - c0)
         frames = r.frames
         shutil.rmtree(out)
-    pixels, faces = [], []
-    with VideoSource(video) as source, FaceTracker(mode="video") as tracker:
-        for frame in source:
-            pixels.append(frame.pixels)
-            faces.append(tracker.track(frame.pixels, frame.t))
+    pixels, faces = tracked_frames(Path(video))
     h, w = pixels[0].shape[:2]
     layer = pf.OpticalFlow("dense", **kwargs)
     layer_cpu = rows_cpu = float("inf")

@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_common import cpu_seconds
 from machine_info import machine
 
 #: The real clip the seed table uses when the shared media folder sits beside the repository.
@@ -83,12 +84,6 @@ def _peak_mb() -> float:
     return max(own.ru_maxrss, children.ru_maxrss) / 1024.0
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process (all its threads) and of its finished child processes."""
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
-
-
 def _layers(kind: str) -> list:
     import numpy as np
 
@@ -121,7 +116,7 @@ def _target_task(name: str, video: str, work: str) -> tuple[int, float, float]:
     import pyfame as pf
 
     out = _fresh(work, f"out-{name}")
-    t0, c0 = time.perf_counter(), _cpu_seconds()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     if name in ("floor", "one", "five", "long10", "long60"):
         kind = {"floor": "none", "five": "five"}.get(name, "one")
         (r,) = pf.apply_layers(video, out, _layers(kind), landmark_cache=False, seed=1)
@@ -130,7 +125,7 @@ def _target_task(name: str, video: str, work: str) -> tuple[int, float, float]:
         cache = _fresh(work, "cache")
         pf.apply_layers(video, out, _layers("one"), landmark_cache=cache, seed=1)  # fill the cache
         out = _fresh(work, "out-cached")
-        t0, c0 = time.perf_counter(), _cpu_seconds()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         (r,) = pf.apply_layers(video, out, _layers("one"), landmark_cache=cache, seed=1)
         frames = r.frames
     elif name == "color_means":
@@ -139,7 +134,7 @@ def _target_task(name: str, video: str, work: str) -> tuple[int, float, float]:
     else:  # folder1, folder2
         results = pf.apply_layers(video, out, _layers("one"), landmark_cache=False, seed=1, workers=int(name[-1]))
         frames = sum(r.frames for r in results)
-    return frames, time.perf_counter() - t0, _cpu_seconds() - c0
+    return frames, time.perf_counter() - t0, cpu_seconds() - c0
 
 
 def _seed_task(func: str, kwargs: dict[str, Any], clip: str, work: str, cached: bool) -> tuple[int, float, float]:
@@ -152,9 +147,9 @@ def _seed_task(func: str, kwargs: dict[str, Any], clip: str, work: str, cached: 
     if cached:
         function(clip, _fresh(work, "fill"), seed=1, **kwargs)
     out = _fresh(work, "out")
-    t0, c0 = time.perf_counter(), _cpu_seconds()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     results = function(clip, out, seed=1, **kwargs)
-    seconds, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
     if any(r.error is not None for r in results):
         raise RuntimeError(f"{func}: {[str(r.error) for r in results if r.error is not None]}")
     if cached and not all(r.cache_hit for r in results):
@@ -172,7 +167,7 @@ def _stills_task(how: str, folder: str, work: str) -> tuple[int, float, float]:
         subprocess.run([sys.executable, "-c", "import sys, pyfame as pf; pf.face_color_shift(*sys.argv[1:3], seed=1)",
                         folder, str(_fresh(work, "fill"))], check=True)
     out = _fresh(work, "out")
-    t0, c0 = time.perf_counter(), _cpu_seconds()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     if how == "cli":
         done = subprocess.run([sys.executable, "-m", "pyfame", "color-shift", folder, str(out), "--seed", "1"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -184,7 +179,7 @@ def _stills_task(how: str, folder: str, work: str) -> tuple[int, float, float]:
         results = pf.face_color_shift(folder, out, seed=1, workers=2 if how == "workers2" else None)
         if any(r.error is not None for r in results):
             raise RuntimeError(f"stills: {[str(r.error) for r in results if r.error is not None]}")
-    return n, time.perf_counter() - t0, _cpu_seconds() - c0
+    return n, time.perf_counter() - t0, cpu_seconds() - c0
 
 
 def _child(task: str, args: tuple, q: mp.Queue) -> None:

@@ -98,7 +98,31 @@ class ProcessExecutor:
         return map_in_processes(func, items, self.workers, on_done=on_done)
 
 
-class DaskExecutor:
+class _ClusterHolder:
+    """An executor that starts a cluster for a ``map`` and, inside ``with executor:``, keeps
+    one up for every ``map`` of the block. Subclasses give ``_connect_for_block`` and
+    ``_disconnect``; ``_held`` is what the first returned, while held."""
+
+    _held: Any = None
+
+    def _connect_for_block(self) -> Any:
+        raise NotImplementedError
+
+    def _disconnect(self, held: Any) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Any:
+        if self._held is None:
+            self._held = self._connect_for_block()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._disconnect(held)
+
+
+class DaskExecutor(_ClusterHolder):
     """A Dask cluster: a ``dask.distributed.Client``, a scheduler address, or a LocalCluster of
     ``workers`` processes started (and closed) for the run.
 
@@ -155,15 +179,8 @@ class DaskExecutor:
         finally:
             quiet.__exit__()
 
-    def __enter__(self) -> DaskExecutor:
-        if self._held is None:
-            self._held = self._connect(self.workers)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        held, self._held = self._held, None
-        if held is not None:
-            self._disconnect(held)
+    def _connect_for_block(self) -> tuple[Any, Any, bool, quiet_dask]:
+        return self._connect(self.workers)
 
     def map(self, func: Callable[[Any], T], items: Sequence[Any], on_done: Callable[[], Any] | None = None) -> list[T]:
         if not items:
@@ -190,7 +207,7 @@ class DaskExecutor:
         return results
 
 
-class SlurmExecutor:
+class SlurmExecutor(_ClusterHolder):
     """A Dask cluster of SLURM jobs (dask-jobqueue), started for the run and torn down after it.
 
     ``jobs`` batch jobs of ``cores`` cores and ``memory`` each, for at most ``walltime``; each
@@ -256,15 +273,8 @@ class SlurmExecutor:
         finally:
             quiet.__exit__()
 
-    def __enter__(self) -> SlurmExecutor:
-        if self._held is None:
-            self._held = self._connect()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        held, self._held = self._held, None
-        if held is not None:
-            self._disconnect(held)
+    def _connect_for_block(self) -> tuple[Any, Any, quiet_dask]:
+        return self._connect()
 
     def map(self, func: Callable[[Any], T], items: Sequence[Any], on_done: Callable[[], Any] | None = None) -> list[T]:
         if self._held is not None:
